@@ -31,8 +31,8 @@ static inline void closep(int *fd)
 #define _cleanup_close_ _cleanup_(closep)
 
 /* Return the pointer and leave NULL behind: ownership moves to the caller. */
-#define TAKE_PTR(p) ({ __typeof__(p) _p = (p); (p) = NULL; _p; })
-#define TAKE_FD(fd) ({ int _fd = (fd); (fd) = -1; _fd; })
+#define TAKE_PTR(p) __extension__ ({ __typeof__(p) _p = (p); (p) = NULL; _p; })
+#define TAKE_FD(fd) __extension__ ({ int _fd = (fd); (fd) = -1; _fd; })
 
 /* Declare a cleanup function for a type with a free function that takes T*. */
 #define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)		\

@@ -72,10 +72,10 @@ static const struct npcm_channel npcm_channels[] = {
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct kcs_chip chips[] = {
-	{ KCS_CHIP_AST2400, "ast2400", 4, ARRAY_SIZE(ast_channels), true },
-	{ KCS_CHIP_AST2500, "ast2500", 4, ARRAY_SIZE(ast_channels), true },
-	{ KCS_CHIP_AST2600, "ast2600", 4, ARRAY_SIZE(ast_channels), false },
-	{ KCS_CHIP_NPCM7XX, "npcm7xx", 1, ARRAY_SIZE(npcm_channels), true },
+	{ KCS_CHIP_AST2400, "ast2400", 4, ARRAY_SIZE(ast_channels), true, AST_LSADR12 + 4 },
+	{ KCS_CHIP_AST2500, "ast2500", 4, ARRAY_SIZE(ast_channels), true, AST_LSADR12 + 4 },
+	{ KCS_CHIP_AST2600, "ast2600", 4, ARRAY_SIZE(ast_channels), false, AST_LSADR12 + 4 },
+	{ KCS_CHIP_NPCM7XX, "npcm7xx", 1, ARRAY_SIZE(npcm_channels), true, 0x40 + 1 },
 };
 
 const struct kcs_chip *kcs_chip_find(const char *name)

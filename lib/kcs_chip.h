@@ -28,6 +28,7 @@ struct kcs_chip {
 	unsigned int reg_width;    /* bytes per register access: 4 or 1 */
 	unsigned int nr_channels;  /* channels are numbered 1..nr_channels */
 	bool shared_irq;           /* all channels raise one interrupt line */
+	uint32_t page_span;        /* end of the highest register touched */
 };
 
 /* Register offsets of one channel inside the page. */

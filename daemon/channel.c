@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "channel.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <syslog.h>
+
+#include "bus_event.h"
+#include "log.h"
+
+static void on_request(void *userdata, uint32_t id, const uint8_t *msg, size_t len)
+{
+	struct channel *c = userdata;
+
+	log_debug("%s: request netfn 0x%02x cmd 0x%02x (%zu bytes)",
+		  c->label, msg[0] >> 2, msg[1], len);
+	/* A failure is answered (0xFF) and logged by the bridge. */
+	(void)dbus_bridge_execute(&c->bridge, id, msg, len);
+}
+
+static void on_cancel(void *userdata, uint32_t id)
+{
+	struct channel *c = userdata;
+
+	dbus_bridge_cancel(&c->bridge, id);
+}
+
+int channel_new(struct channel **ret, const struct channel_spec *spec,
+		const struct kcs_chip *chip, const struct options *o,
+		sd_bus *bus, struct bus_event *be)
+{
+	struct channel *c;
+
+	/* Two KCS_BUF_MAX buffers inside: allocate, never put on the stack. */
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return log_error_errno(ENOMEM, "Failed to allocate channel %u: %m", spec->cfg.channel);
+	c->spec = *spec;
+	c->chip = chip;
+	c->buffer_size = o->buffer_size;
+	snprintf(c->label, sizeof(c->label), "ch%u %s", spec->cfg.channel, spec->name);
+	dbus_bridge_init(&c->bridge, bus, be, &c->sm, c->label, o->timeout_ms);
+	*ret = c;
+	return 0;
+}
+
+void channel_free(struct channel *c)
+{
+	if (!c)
+		return;
+	channel_stop(c);
+	sms_service_stop(&c->sms);
+	dbus_bridge_done(&c->bridge);
+	free(c);
+}
+
+int channel_publish(struct channel *c)
+{
+	return sms_service_start(&c->sms, c->bridge.bus, c);
+}
+
+int channel_start(struct channel *c, struct kcs_backend *backend)
+{
+	const struct kcs_sm_client client = {
+		.request = on_request,
+		.cancel = on_cancel,
+		.userdata = c,
+	};
+	struct kcs_regs regs;
+	char why[256];
+	int r;
+
+	r = backend->ops->channel_regs(backend, &c->spec.cfg, &regs);
+	if (r < 0)
+		return r;  /* logged by the backend */
+	r = kcs_sm_init(&c->sm, &regs, &client, c->buffer_size);
+	if (r < 0)
+		return log_error_errno(r, "%s: cannot set up the state machine: %m", c->label);
+
+	r = kcs_chip_configure(c->chip, &backend->page, &c->spec.cfg, why, sizeof(why));
+	if (r < 0)
+		return log_error_errno(r, "%s: cannot configure %s channel %u on %s: %s",
+				       c->label, c->chip->name, c->spec.cfg.channel, backend->name, why);
+	c->backend = backend;
+	/* The spec: a BMC that (re)started shows ERROR, so the host knows its message is lost. */
+	kcs_sm_force_abort(&c->sm);
+	c->running = true;
+	log_info("%s: serving %s KCS channel %u on %s as %s", c->label, c->chip->name,
+		 c->spec.cfg.channel, backend->name, c->sms.name);
+	return 0;
+}
+
+void channel_stop(struct channel *c)
+{
+	int r;
+
+	if (!c->running)
+		return;
+	c->running = false;
+	/* Drops the request upstream is working on: its call is cancelled. */
+	kcs_sm_shutdown(&c->sm);
+	r = kcs_chip_set_ibf_irq(c->chip, &c->backend->page, c->spec.cfg.channel, false);
+	if (r < 0)
+		log_warning_errno(r, "%s: cannot mask the IBF interrupt: %m", c->label);
+	log_info("%s: stopped (ERROR state, IBF interrupt masked)", c->label);
+}
+
+enum kcs_sm_event channel_handle_irq(struct channel *c)
+{
+	enum kcs_phase before = c->sm.phase;
+	enum kcs_sm_event ev;
+
+	if (!c->running)
+		return KCS_EV_SPURIOUS;
+
+	ev = kcs_sm_handle_irq(&c->sm);
+	switch (ev) {
+	case KCS_EV_SPURIOUS:
+	case KCS_EV_REQUEST:       /* logged by on_request() */
+		break;
+	case KCS_EV_BYTE:
+	case KCS_EV_WRITE_START:
+	case KCS_EV_RESPONSE_DONE:
+	case KCS_EV_ABORT_DONE:
+		log_debug("%s: %s (phase %s)", c->label, kcs_sm_event_name(ev),
+			  kcs_phase_name(c->sm.phase));
+		break;
+	case KCS_EV_RESTART:
+		log_info("%s: host restarted with WRITE_START in phase %s; dropped the message in progress",
+			 c->label, kcs_phase_name(before));
+		break;
+	case KCS_EV_HOST_ABORT:
+		log_info("%s: host abort (error exit) in phase %s; status code 0x%02x",
+			 c->label, kcs_phase_name(before), c->sm.error);
+		break;
+	case KCS_EV_LENGTH_ERROR:
+		if (before == KCS_PHASE_WRITE_START)
+			log_warning("%s: length error: WRITE_END before any data byte (a request needs NetFn and Cmd); status 0x%02x",
+				    c->label, c->sm.error);
+		else
+			log_warning("%s: length error: request longer than the %zu byte buffer (--buffer-size); status 0x%02x",
+				    c->label, c->buffer_size, c->sm.error);
+		break;
+	case KCS_EV_ILLEGAL:
+		log_warning("%s: illegal control code or byte out of place in phase %s; status 0x%02x",
+			    c->label, kcs_phase_name(before), c->sm.error);
+		break;
+	}
+	return ev;
+}
+
+int channel_set_attention(struct channel *c, bool on)
+{
+	if (!c->running)
+		return -ENOTCONN;
+	kcs_sm_set_sms_atn(&c->sm, on);
+	log_debug("%s: SMS_ATN %s", c->label, on ? "set" : "cleared");
+	return 0;
+}
+
+int channel_force_abort(struct channel *c)
+{
+	if (!c->running)
+		return -ENOTCONN;
+	log_info("%s: force abort requested over D-Bus in phase %s", c->label,
+		 kcs_phase_name(c->sm.phase));
+	kcs_sm_force_abort(&c->sm);
+	return 0;
+}
+
+void channel_get_counters(const struct channel *c, struct channel_counters *out)
+{
+	out->sm = *kcs_sm_counters(&c->sm);
+	out->bridge = c->bridge.counters;
+}
+
+void channel_log_counters(const struct channel *c, int level)
+{
+	struct channel_counters n;
+
+	channel_get_counters(c, &n);
+	log_full(level, "%s: phase %s; requests %" PRIu64 ", responses %" PRIu64
+		 ", host aborts %" PRIu64 ", restarts %" PRIu64 ", length errors %" PRIu64
+		 ", illegal codes %" PRIu64 ", stale responses %" PRIu64
+		 ", oversize responses %" PRIu64 ", spurious interrupts %" PRIu64
+		 ", force aborts %" PRIu64 ", upstream timeouts %" PRIu64
+		 ", upstream errors %" PRIu64,
+		 c->label, c->running ? kcs_phase_name(c->sm.phase) : "stopped",
+		 n.sm.requests, n.sm.responses, n.sm.host_aborts, n.sm.restarts,
+		 n.sm.length_errors, n.sm.illegal_codes, n.sm.stale_responses,
+		 n.sm.oversize_responses, n.sm.spurious_irqs, n.sm.force_aborts,
+		 n.bridge.upstream_timeouts, n.bridge.upstream_errors);
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * One KCS channel: the state machine on the device's registers, its
+ * upstream bridge and its D-Bus face. The state machine's requests go to
+ * the bridge and its cancellations cancel the bridge's call.
+ *
+ * Life cycle: channel_new() (no hardware access) -> channel_publish() (bus
+ * name and object) -> channel_start() (configure, force abort) ->
+ * channel_handle_irq()... -> channel_stop() (ERROR state, IBF interrupt
+ * masked) -> channel_free().
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <systemd/sd-bus.h>
+
+#include "backend.h"
+#include "dbus_bridge.h"
+#include "kcs_sm.h"
+#include "options.h"
+#include "sms_service.h"
+
+struct bus_event;
+
+struct channel {
+	struct channel_spec spec;
+	const struct kcs_chip *chip;
+	struct kcs_backend *backend;  /* not owned; set by channel_start() */
+	size_t buffer_size;
+	bool running;                 /* started and not stopped */
+	char label[sizeof("ch4294967295 ") + CHANNEL_NAME_MAX];
+	struct sms_service sms;
+	struct dbus_bridge bridge;
+	struct kcs_sm sm;
+};
+
+/* Everything worth counting about a channel. */
+struct channel_counters {
+	struct kcs_counters sm;
+	struct dbus_bridge_counters bridge;
+};
+
+int channel_new(struct channel **ret, const struct channel_spec *spec,
+		const struct kcs_chip *chip, const struct options *o,
+		sd_bus *bus, struct bus_event *be);
+void channel_free(struct channel *c);
+
+/* Own the channel's bus name and serve its object. */
+int channel_publish(struct channel *c);
+/* Configure the channel on @backend and force-abort it. */
+int channel_start(struct channel *c, struct kcs_backend *backend);
+/* Leave the channel in ERROR state with its IBF interrupt masked. */
+void channel_stop(struct channel *c);
+
+/* Run on every interrupt of the channel's device. The per-byte path. */
+enum kcs_sm_event channel_handle_irq(struct channel *c);
+
+/* SMS methods; -ENOTCONN when the channel is not running. */
+int channel_set_attention(struct channel *c, bool on);
+int channel_force_abort(struct channel *c);
+
+void channel_get_counters(const struct channel *c, struct channel_counters *out);
+/* One line of counters at @level (SIGHUP). */
+void channel_log_counters(const struct channel *c, int level);
+
+static inline void channel_freep(struct channel **c)
+{
+	if (*c)
+		channel_free(*c);
+}

@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The interrupt path: the device's fd turns readable, the backend consumes
+ * the event, every channel on the device runs its state machine once, and
+ * the interrupt is re-enabled; a simulated level-triggered line that is
+ * still asserted at that point says so, and the channels run again. This
+ * path allocates nothing and talks to nobody, except that a completed
+ * request starts one asynchronous D-Bus call.
+ */
+#include "daemon.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <event2/event.h>
+#include <systemd/sd-bus.h>
+
+#include "backend.h"
+#include "bus_event.h"
+#include "channel.h"
+#include "cleanup.h"
+#include "kcs_storm.h"
+#include "log.h"
+#include "notify.h"
+
+struct daemon {
+	const struct options *opts;
+	struct event_base *base;
+	sd_bus *bus;
+	struct bus_event *bus_event;
+	struct kcs_backend *backend;
+	struct channel *channels[OPTIONS_MAX_CHANNELS];
+	unsigned int n_channels;
+	struct event *irq_event;
+	struct event *sigterm_event;
+	struct event *sigint_event;
+	struct event *sighup_event;
+	struct notify *notify;
+	struct kcs_storm storm;
+	bool stopping;
+	int error;              /* the failure that ended the loop, 0 for none */
+};
+
+/* Leave every channel in ERROR state with its interrupt masked, then end the loop. */
+static void daemon_stop(struct daemon *d, int error)
+{
+	if (d->stopping)
+		return;
+	d->stopping = true;
+	d->error = error;
+	if (d->notify)
+		notify_stopping(d->notify);
+	for (unsigned int i = 0; i < d->n_channels; i++)
+		channel_stop(d->channels[i]);
+	if (d->irq_event)
+		event_del(d->irq_event);
+	event_base_loopbreak(d->base);
+}
+
+static void report_storm(struct daemon *d)
+{
+	if (d->backend->chip->shared_irq)
+		log_error("interrupt storm on %s: %u interrupts with no KCS channel showing IBF; another LPC function (BT, snoop...) is interrupting on this shared line -- disable its kernel driver",
+			  d->backend->name, KCS_STORM_THRESHOLD);
+	else
+		log_error("interrupt storm on %s: %u interrupts with no KCS channel showing IBF; check that the UIO node's interrupt is the KCS channel's own",
+			  d->backend->name, KCS_STORM_THRESHOLD);
+}
+
+/*
+ * Run every channel once per interrupt until the backend re-enables the line
+ * with nothing pending. @serve_first is false at start-up: nothing has
+ * fired yet, the line only needs enabling.
+ */
+static void serve_device(struct daemon *d, bool serve_first)
+{
+	int r = serve_first ? 1 : 0;
+
+	for (;;) {
+		if (r > 0) {
+			bool handled = false;
+
+			for (unsigned int i = 0; i < d->n_channels; i++)
+				if (channel_handle_irq(d->channels[i]) != KCS_EV_SPURIOUS)
+					handled = true;
+			if (kcs_storm_note(&d->storm, handled))
+				report_storm(d);
+		}
+		r = d->backend->ops->reenable(d->backend);
+		if (r <= 0)
+			break;
+	}
+	if (r < 0)
+		daemon_stop(d, r);  /* logged by the backend */
+}
+
+static void on_irq(evutil_socket_t fd, short what, void *userdata)
+{
+	struct daemon *d = userdata;
+	int r;
+
+	r = d->backend->ops->ack(d->backend);
+	if (r == -EAGAIN)
+		return;  /* already served from an earlier re-enable */
+	if (r < 0) {
+		daemon_stop(d, r);  /* logged by the backend */
+		return;
+	}
+	serve_device(d, true);
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *userdata)
+{
+	struct daemon *d = userdata;
+
+	if (sig == SIGHUP) {
+		for (unsigned int i = 0; i < d->n_channels; i++)
+			channel_log_counters(d->channels[i], LOG_NOTICE);
+		return;
+	}
+	log_info("Received %s, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	daemon_stop(d, 0);
+}
+
+static void on_bus_failed(void *userdata, int error)
+{
+	daemon_stop(userdata, error);
+}
+
+static void build_status(void *userdata, char *buf, size_t len)
+{
+	const struct daemon *d = userdata;
+	struct channel_counters sum = { .bridge = { 0 } }, n;
+
+	for (unsigned int i = 0; i < d->n_channels; i++) {
+		channel_get_counters(d->channels[i], &n);
+		sum.sm.requests += n.sm.requests;
+		sum.sm.responses += n.sm.responses;
+		sum.sm.host_aborts += n.sm.host_aborts;
+		sum.sm.restarts += n.sm.restarts;
+		sum.sm.length_errors += n.sm.length_errors;
+		sum.sm.illegal_codes += n.sm.illegal_codes;
+		sum.bridge.upstream_timeouts += n.bridge.upstream_timeouts;
+		sum.bridge.upstream_errors += n.bridge.upstream_errors;
+	}
+	snprintf(buf, len, "Serving %u channel%s: %" PRIu64 " requests, %" PRIu64
+		 " responses, %" PRIu64 " upstream timeouts, %" PRIu64
+		 " upstream errors, %" PRIu64 " host aborts, %" PRIu64 " restarts, %" PRIu64
+		 " protocol errors",
+		 d->n_channels, d->n_channels == 1 ? "" : "s",
+		 sum.sm.requests, sum.sm.responses, sum.bridge.upstream_timeouts,
+		 sum.bridge.upstream_errors, sum.sm.host_aborts, sum.sm.restarts,
+		 sum.sm.length_errors + sum.sm.illegal_codes);
+}
+
+static int open_bus(const struct options *o, sd_bus **ret)
+{
+	_cleanup_(sd_bus_unrefp) sd_bus *bus = NULL;
+	int r;
+
+	switch (o->bus) {
+	case BUS_SYSTEM:
+		r = sd_bus_open_system_with_description(&bus, "kcs-uiod");
+		if (r < 0)
+			return log_error_errno(r, "Failed to connect to the system bus: %m");
+		break;
+	case BUS_SESSION:
+		r = sd_bus_open_user_with_description(&bus, "kcs-uiod");
+		if (r < 0)
+			return log_error_errno(r, "Failed to connect to the session bus: %m");
+		break;
+	case BUS_ADDRESS:
+		r = sd_bus_new(&bus);
+		if (r < 0)
+			return log_error_errno(r, "Failed to allocate a bus connection: %m");
+		(void)sd_bus_set_description(bus, "kcs-uiod");
+		r = sd_bus_set_address(bus, o->bus_address);
+		if (r < 0)
+			return log_error_errno(r, "--bus '%s': not a valid D-Bus address: %m", o->bus_address);
+		r = sd_bus_set_bus_client(bus, true);
+		if (r < 0)
+			return log_error_errno(r, "Failed to set up the bus connection: %m");
+		r = sd_bus_start(bus);
+		if (r < 0)
+			return log_error_errno(r, "Failed to connect to the bus at %s: %m", o->bus_address);
+		break;
+	}
+	*ret = TAKE_PTR(bus);
+	return 0;
+}
+
+static int add_signal(struct daemon *d, struct event **ev, int sig)
+{
+	*ev = evsignal_new(d->base, sig, on_signal, d);
+	if (!*ev || event_add(*ev, NULL) < 0)
+		return log_error_errno(ENOMEM, "Failed to watch signal %d: %m", sig);
+	return 0;
+}
+
+static int open_backend(struct daemon *d)
+{
+	const struct options *o = d->opts;
+	int r;
+
+	if (o->sim) {
+		r = sim_backend_open(&d->backend, o->sim, o->chip);
+	} else {
+		const struct uio_location loc = {
+			.sysfs_root = o->uio_sysfs,
+			.dev_dir = o->uio_dev,
+		};
+
+		r = uio_backend_open(&d->backend, o->uio, &loc, o->chip);
+	}
+	return r;  /* logged by the backend */
+}
+
+static int daemon_start(struct daemon *d)
+{
+	const struct options *o = d->opts;
+	int r;
+
+	d->base = event_base_new();
+	if (!d->base)
+		return log_error_errno(ENOMEM, "Failed to create the event loop: %m");
+	r = add_signal(d, &d->sigterm_event, SIGTERM);
+	if (r < 0)
+		return r;
+	r = add_signal(d, &d->sigint_event, SIGINT);
+	if (r < 0)
+		return r;
+	r = add_signal(d, &d->sighup_event, SIGHUP);
+	if (r < 0)
+		return r;
+	r = notify_new(&d->notify, d->base, build_status, d);
+	if (r < 0)
+		return r;
+
+	/*
+	 * Own every name before touching the device: a second daemon started
+	 * on the same channel by mistake stops here, before it disturbs the
+	 * first one's registers.
+	 */
+	r = open_bus(o, &d->bus);
+	if (r < 0)
+		return r;
+	r = bus_event_new(&d->bus_event, d->base, d->bus, on_bus_failed, d);
+	if (r < 0)
+		return r;
+	for (unsigned int i = 0; i < o->n_channels; i++) {
+		r = channel_new(&d->channels[i], &o->channels[i], o->chip, o, d->bus, d->bus_event);
+		if (r < 0)
+			return r;
+		d->n_channels++;
+		r = channel_publish(d->channels[i]);
+		if (r < 0)
+			return r;
+	}
+
+	r = open_backend(d);
+	if (r < 0)
+		return r;
+	for (unsigned int i = 0; i < d->n_channels; i++) {
+		r = channel_start(d->channels[i], d->backend);
+		if (r < 0)
+			return r;
+	}
+	d->irq_event = event_new(d->base, d->backend->irq_fd, EV_READ | EV_PERSIST, on_irq, d);
+	if (!d->irq_event || event_add(d->irq_event, NULL) < 0)
+		return log_error_errno(ENOMEM, "Failed to watch the interrupt of %s: %m", d->backend->name);
+	/* The line may have been left masked by an earlier run; a pending byte is served now. */
+	serve_device(d, false);
+	if (d->stopping)
+		return d->error;
+
+	/* The bus may hold queued work from start-up (method calls that arrived meanwhile). */
+	r = bus_event_kick(d->bus_event);
+	if (r < 0)
+		return r;
+	notify_ready(d->notify);
+	log_info("Ready: %u channel%s on %s, buffer %u bytes, upstream timeout %u ms",
+		 d->n_channels, d->n_channels == 1 ? "" : "s", d->backend->name,
+		 o->buffer_size, o->timeout_ms);
+	return 0;
+}
+
+static void daemon_free(struct daemon *d)
+{
+	/* Channels first: stopping one writes its registers through the backend. */
+	for (unsigned int i = 0; i < d->n_channels; i++)
+		channel_free(d->channels[i]);
+	d->n_channels = 0;
+	if (d->irq_event)
+		event_free(d->irq_event);
+	kcs_backend_close(d->backend);
+	bus_event_free(d->bus_event);
+	/* Send what is queued (the last method replies) before closing. */
+	if (d->bus)
+		sd_bus_flush_close_unref(d->bus);
+	notify_free(d->notify);
+	if (d->sigterm_event)
+		event_free(d->sigterm_event);
+	if (d->sigint_event)
+		event_free(d->sigint_event);
+	if (d->sighup_event)
+		event_free(d->sighup_event);
+	if (d->base)
+		event_base_free(d->base);
+}
+
+int daemon_run(const struct options *o)
+{
+	struct daemon d = { .opts = o };
+	int r;
+
+	r = daemon_start(&d);
+	if (r >= 0 && event_base_dispatch(d.base) < 0)
+		r = log_error_errno(EIO, "The event loop failed: %m");
+	if (r >= 0)
+		r = d.error;
+	/* A failed start-up still leaves configured channels in ERROR state. */
+	daemon_stop(&d, r);
+	daemon_free(&d);
+	if (r >= 0)
+		log_info("Stopped");
+	return r;
+}

@@ -1,0 +1,451 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * kcs-uiod's command line. Every complaint is one line that names the
+ * option and quotes the value, because the line ends up in a journal far
+ * away from the unit file that caused it.
+ */
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "cleanup.h"
+#include "config.h"
+#include "kcs_sm.h"
+#include "log.h"
+
+#define PROG "kcs-uiod"
+#define SPEC_SYNTAX "CH:NAME[,addr=IO][,status=IO][,serirq=N[:low|high|edge]]"
+
+enum {
+	ARG_UIO_SYSFS = 0x100,
+	ARG_UIO_DEV,
+};
+
+static const struct option long_options[] = {
+	{ "uio",         required_argument, NULL, 'u' },
+	{ "sim",         required_argument, NULL, 's' },
+	{ "chip",        required_argument, NULL, 'c' },
+	{ "channel",     required_argument, NULL, 'C' },
+	{ "buffer-size", required_argument, NULL, 'b' },
+	{ "timeout",     required_argument, NULL, 't' },
+	{ "bus",         required_argument, NULL, 'B' },
+	{ "log-level",   required_argument, NULL, 'l' },
+	{ "uio-sysfs",   required_argument, NULL, ARG_UIO_SYSFS },
+	{ "uio-dev",     required_argument, NULL, ARG_UIO_DEV },
+	{ "help",        no_argument,       NULL, 'h' },
+	{ "version",     no_argument,       NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* Only the options with a short form have one: -b -t -B -l -h -V. */
+static const char short_options[] = ":b:t:B:l:hV";
+
+static void print_help(FILE *out)
+{
+	fprintf(out,
+		"Usage: " PROG " (--uio NAME|/dev/uioN | --sim DIR) --chip CHIP --channel SPEC [--channel SPEC...] [OPTIONS]\n"
+		"\n"
+		"Serve the BMC side of IPMI KCS channels from userspace and forward each\n"
+		"request to the IPMI service on D-Bus (xyz.openbmc_project.Ipmi.Host).\n"
+		"\n"
+		"Device:\n"
+		"      --uio NAME|/dev/uioN  UIO device: its linux,uio-name or its node\n"
+		"      --sim DIR             simulated device (DIR/regs, DIR/irq), created if missing\n"
+		"      --chip CHIP           %s\n"
+		"      --channel SPEC        " SPEC_SYNTAX "\n"
+		"                            e.g. 3:ipmi_kcs3,addr=0xca2; NAME becomes the D-Bus\n"
+		"                            name xyz.openbmc_project.Ipmi.Channel.NAME\n"
+		"Service:\n"
+		"  -b, --buffer-size BYTES   largest request/response, %u..%u (default %u)\n"
+		"  -t, --timeout MS          upstream execute timeout, 1..%u (default %u)\n"
+		"  -B, --bus BUS             system (default), session, or a D-Bus address\n"
+		"  -l, --log-level LEVEL     err, warning, notice, info (default), debug\n"
+		"Tests:\n"
+		"      --uio-sysfs DIR       UIO class directory (default /sys/class/uio)\n"
+		"      --uio-dev DIR         device node directory (default /dev)\n"
+		"\n"
+		"  -h, --help                show this help\n"
+		"  -V, --version             show the version\n",
+		kcs_chip_names(),
+		KCS_BUF_MIN, KCS_BUF_MAX, KCS_BUF_DEFAULT,
+		OPTIONS_TIMEOUT_MAX_MS, OPTIONS_TIMEOUT_DEFAULT_MS);
+}
+
+__attribute__((format(printf, 2, 3)))
+static int usage_error(FILE *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(PROG ": ", err);
+	va_start(ap, fmt);
+	vfprintf(err, fmt, ap);
+	va_end(ap);
+	fputc('\n', err);
+	return -EINVAL;
+}
+
+/* A whole-string unsigned number: no sign, no blanks, no trailing junk. */
+static int parse_unsigned(const char *s, int base, unsigned long max, unsigned long *ret)
+{
+	unsigned long v;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, base);
+	if (errno == ERANGE || v > max)
+		return -ERANGE;
+	if (errno != 0 || *end != '\0')
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+static bool is_name_char(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	       (c >= '0' && c <= '9') || c == '_';
+}
+
+static int parse_serirq(const char *value, struct kcs_channel_config *cfg,
+			const char *spec, FILE *err)
+{
+	const char *colon = strchr(value, ':');
+	size_t len = colon ? (size_t)(colon - value) : strlen(value);
+	char num[16] = "";
+	unsigned long n;
+
+	if (len < sizeof(num))
+		memcpy(num, value, len);
+	if (len == 0 || len >= sizeof(num) || parse_unsigned(num, 10, UINT_MAX, &n) < 0)
+		return usage_error(err, "--channel '%s': serirq '%.*s' is not a number",
+				   spec, (int)len, value);
+	if (n == 0)
+		return usage_error(err, "--channel '%s': serirq must be 1..15, not 0", spec);
+	cfg->serirq = (unsigned int)n;
+	cfg->serirq_type = KCS_SERIRQ_LEVEL_LOW;
+	if (!colon)
+		return 0;
+	if (strcmp(colon + 1, "low") == 0)
+		cfg->serirq_type = KCS_SERIRQ_LEVEL_LOW;
+	else if (strcmp(colon + 1, "high") == 0)
+		cfg->serirq_type = KCS_SERIRQ_LEVEL_HIGH;
+	else if (strcmp(colon + 1, "edge") == 0)
+		cfg->serirq_type = KCS_SERIRQ_EDGE_RISING;
+	else
+		return usage_error(err, "--channel '%s': serirq type '%s' is not low, high or edge",
+				   spec, colon + 1);
+	return 0;
+}
+
+static int parse_io_address(const char *key, const char *value, uint32_t *addr,
+			    bool *set, const char *spec, FILE *err)
+{
+	unsigned long v;
+	int r;
+
+	if (*set)
+		return usage_error(err, "--channel '%s': %s= given twice", spec, key);
+	r = parse_unsigned(value, 0, UINT32_MAX, &v);
+	if (r < 0)
+		return usage_error(err, "--channel '%s': %s '%s' is not an I/O address (e.g. 0xca2)",
+				   spec, key, value);
+	*addr = (uint32_t)v;
+	*set = true;
+	return 0;
+}
+
+/* One "key=value" of a SPEC; @item is a writable copy. */
+static int parse_spec_item(char *item, struct kcs_channel_config *cfg, bool *have_serirq,
+			   const char *spec, FILE *err)
+{
+	char *value = strchr(item, '=');
+
+	if (!value || value == item)
+		return usage_error(err, "--channel '%s': '%s' is not KEY=VALUE (expected " SPEC_SYNTAX ")",
+				   spec, item);
+	*value++ = '\0';
+
+	if (strcmp(item, "addr") == 0)
+		return parse_io_address("addr", value, &cfg->data_addr, &cfg->set_data_addr, spec, err);
+	if (strcmp(item, "status") == 0)
+		return parse_io_address("status", value, &cfg->status_addr, &cfg->set_status_addr,
+					spec, err);
+	if (strcmp(item, "serirq") == 0) {
+		if (*have_serirq)
+			return usage_error(err, "--channel '%s': serirq= given twice", spec);
+		*have_serirq = true;
+		return parse_serirq(value, cfg, spec, err);
+	}
+	return usage_error(err, "--channel '%s': unknown key '%s' (expected addr=, status= or serirq=)",
+			   spec, item);
+}
+
+static int parse_spec_name(const char *name, size_t len, char out[static CHANNEL_NAME_MAX + 1],
+			   const char *spec, FILE *err)
+{
+	if (len == 0)
+		return usage_error(err, "--channel '%s': missing NAME (expected " SPEC_SYNTAX ")", spec);
+	if (len > CHANNEL_NAME_MAX)
+		return usage_error(err, "--channel '%s': NAME is longer than %u characters",
+				   spec, CHANNEL_NAME_MAX);
+	for (size_t i = 0; i < len; i++)
+		if (!is_name_char(name[i]))
+			return usage_error(err, "--channel '%s': NAME may hold only A-Z a-z 0-9 _ (it becomes a D-Bus name and object path element), not '%c'",
+					   spec, name[i]);
+	if (name[0] >= '0' && name[0] <= '9')
+		return usage_error(err, "--channel '%s': NAME must not start with a digit (it becomes a D-Bus name element)",
+				   spec);
+	memcpy(out, name, len);
+	out[len] = '\0';
+	return 0;
+}
+
+int channel_spec_parse(struct channel_spec *ret, const char *spec, FILE *err)
+{
+	_cleanup_free_ char *copy = NULL;
+	struct channel_spec s;
+	bool have_serirq = false;
+	char *colon, *name, *rest;
+	unsigned long ch;
+	int r;
+
+	memset(&s, 0, sizeof(s));
+	copy = strdup(spec);
+	if (!copy)
+		return usage_error(err, "--channel '%s': out of memory", spec);
+
+	colon = strchr(copy, ':');
+	if (!colon)
+		return usage_error(err, "--channel '%s': missing ':' (expected " SPEC_SYNTAX ")", spec);
+	*colon = '\0';
+	if (copy[0] == '\0')
+		return usage_error(err, "--channel '%s': missing CH (expected " SPEC_SYNTAX ")", spec);
+	if (parse_unsigned(copy, 10, UINT_MAX, &ch) < 0)
+		return usage_error(err, "--channel '%s': channel '%s' is not a number", spec, copy);
+	s.cfg.channel = (unsigned int)ch;
+
+	name = colon + 1;
+	rest = strchr(name, ',');
+	r = parse_spec_name(name, rest ? (size_t)(rest - name) : strlen(name), s.name, spec, err);
+	if (r < 0)
+		return r;
+
+	while (rest) {
+		char *item = rest + 1;
+
+		rest = strchr(item, ',');
+		if (rest)
+			*rest = '\0';
+		r = parse_spec_item(item, &s.cfg, &have_serirq, spec, err);
+		if (r < 0)
+			return r;
+	}
+	*ret = s;
+	return 0;
+}
+
+static int add_channel(struct options *o, const char *spec, FILE *err)
+{
+	struct channel_spec s;
+	int r;
+
+	r = channel_spec_parse(&s, spec, err);
+	if (r < 0)
+		return r;
+	for (unsigned int i = 0; i < o->n_channels; i++) {
+		if (o->channels[i].cfg.channel == s.cfg.channel)
+			return usage_error(err, "--channel '%s': channel %u is given twice",
+					   spec, s.cfg.channel);
+		if (strcmp(o->channels[i].name, s.name) == 0)
+			return usage_error(err, "--channel '%s': NAME '%s' is given twice",
+					   spec, s.name);
+	}
+	if (o->n_channels >= OPTIONS_MAX_CHANNELS)
+		return usage_error(err, "--channel '%s': too many channels (at most %u)",
+				   spec, OPTIONS_MAX_CHANNELS);
+	o->channels[o->n_channels++] = s;
+	return 0;
+}
+
+static int parse_bus(struct options *o, const char *arg, FILE *err)
+{
+	if (strcmp(arg, "system") == 0) {
+		o->bus = BUS_SYSTEM;
+		o->bus_address = NULL;
+	} else if (strcmp(arg, "session") == 0) {
+		o->bus = BUS_SESSION;
+		o->bus_address = NULL;
+	} else if (strchr(arg, ':') && strchr(arg, '=')) {
+		/* "transport:key=value,...": the bus library judges the rest. */
+		o->bus = BUS_ADDRESS;
+		o->bus_address = arg;
+	} else {
+		return usage_error(err, "--bus '%s': expected system, session or a D-Bus address (e.g. unix:path=/run/dbus/system_bus_socket)",
+				   arg);
+	}
+	return 0;
+}
+
+/* Name the option getopt stumbled on, as the user spelled it (long or short). */
+static const char *offending_option(int argc, char *argv[], char *buf, size_t len)
+{
+	const char *arg = optind > 0 && optind - 1 < argc ? argv[optind - 1] : "";
+
+	if (strncmp(arg, "--", 2) == 0) {
+		const char *eq = strchr(arg, '=');
+
+		snprintf(buf, len, "%.*s", eq ? (int)(eq - arg) : (int)strlen(arg), arg);
+	} else if (optopt > 0 && optopt < 0x80) {
+		snprintf(buf, len, "-%c", optopt);
+	} else {
+		snprintf(buf, len, "%s", arg);
+	}
+	return buf;
+}
+
+/* "--help=1": a known long option given a value it does not take. */
+static bool takes_no_argument(const char *name)
+{
+	if (strncmp(name, "--", 2) != 0)
+		return false;
+	for (const struct option *l = long_options; l->name; l++)
+		if (strcmp(l->name, name + 2) == 0)
+			return l->has_arg == no_argument;
+	return false;
+}
+
+static int check_complete(struct options *o, FILE *err)
+{
+	char why[256];
+
+	if (o->uio && o->sim)
+		return usage_error(err, "--uio and --sim exclude each other: give one device");
+	if (!o->uio && !o->sim)
+		return usage_error(err, "missing device: give --uio NAME|/dev/uioN or --sim DIR");
+	if (!o->chip)
+		return usage_error(err, "missing --chip (one of %s)", kcs_chip_names());
+	if (o->n_channels == 0)
+		return usage_error(err, "missing --channel " SPEC_SYNTAX);
+	for (unsigned int i = 0; i < o->n_channels; i++) {
+		const struct channel_spec *s = &o->channels[i];
+
+		if (kcs_chip_validate(o->chip, &s->cfg, why, sizeof(why)) < 0)
+			return usage_error(err, "--channel '%u:%s': %s", s->cfg.channel, s->name, why);
+	}
+	return 0;
+}
+
+int options_parse(struct options *o, int argc, char *argv[], FILE *out, FILE *err)
+{
+	char optname[64];
+	unsigned long v;
+	int c, r;
+
+	*o = (struct options) {
+		.buffer_size = KCS_BUF_DEFAULT,
+		.timeout_ms = OPTIONS_TIMEOUT_DEFAULT_MS,
+		.bus = BUS_SYSTEM,
+		.log_level = LOG_INFO,
+		.uio_sysfs = "/sys/class/uio",
+		.uio_dev = "/dev",
+	};
+
+	/* Full re-initialisation, so the parser can run more than once (tests). */
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) >= 0) {
+		switch (c) {
+		case 'u':
+			if (optarg[0] == '\0')
+				return usage_error(err, "--uio '': expected a UIO name or a /dev/uioN path");
+			o->uio = optarg;
+			break;
+		case 's':
+			if (optarg[0] == '\0')
+				return usage_error(err, "--sim '': expected a directory");
+			o->sim = optarg;
+			break;
+		case 'c':
+			o->chip = kcs_chip_find(optarg);
+			if (!o->chip)
+				return usage_error(err, "--chip '%s': unknown chip (one of %s)",
+						   optarg, kcs_chip_names());
+			break;
+		case 'C':
+			r = add_channel(o, optarg, err);
+			if (r < 0)
+				return r;
+			break;
+		case 'b':
+			if (parse_unsigned(optarg, 10, KCS_BUF_MAX, &v) < 0 || v < KCS_BUF_MIN)
+				return usage_error(err, "--buffer-size '%s': expected a number of bytes in %u..%u",
+						   optarg, KCS_BUF_MIN, KCS_BUF_MAX);
+			o->buffer_size = (unsigned int)v;
+			break;
+		case 't':
+			if (parse_unsigned(optarg, 10, OPTIONS_TIMEOUT_MAX_MS, &v) < 0 || v < 1)
+				return usage_error(err, "--timeout '%s': expected milliseconds in 1..%u",
+						   optarg, OPTIONS_TIMEOUT_MAX_MS);
+			o->timeout_ms = (unsigned int)v;
+			break;
+		case 'B':
+			r = parse_bus(o, optarg, err);
+			if (r < 0)
+				return r;
+			break;
+		case 'l':
+			r = log_level_from_string(optarg);
+			if (r < 0)
+				return usage_error(err, "--log-level '%s': expected err, warning, notice, info or debug",
+						   optarg);
+			o->log_level = r;
+			break;
+		case ARG_UIO_SYSFS:
+			o->uio_sysfs = optarg;
+			break;
+		case ARG_UIO_DEV:
+			o->uio_dev = optarg;
+			break;
+		case 'h':
+			print_help(out);
+			return OPTIONS_DONE;
+		case 'V':
+			fprintf(out, PROG " " KCS_UIO_VERSION "\n");
+			return OPTIONS_DONE;
+		case ':':
+			return usage_error(err, "option '%s' needs an argument",
+					   offending_option(argc, argv, optname, sizeof(optname)));
+		case '?':
+		default:
+			offending_option(argc, argv, optname, sizeof(optname));
+			if (takes_no_argument(optname))
+				return usage_error(err, "option '%s' takes no argument", optname);
+			return usage_error(err, "unknown option '%s' (see --help)", optname);
+		}
+	}
+	if (optind < argc)
+		return usage_error(err, "unexpected argument '%s' (see --help)", argv[optind]);
+	return check_complete(o, err);
+}
+
+int channel_bus_name(const struct channel_spec *spec, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, CHANNEL_BUS_NAME_PREFIX "%s", spec->name);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int channel_object_path(const struct channel_spec *spec, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, CHANNEL_OBJECT_PATH_PREFIX "%s", spec->name);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * kcs-uiod's command line. Parsing is pure (no device, no bus): it only
+ * fills struct options, prints --help/--version to @out and a one-line
+ * complaint to @err, so the unit tests can check every message.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "kcs_chip.h"
+
+/* No supported chip has more KCS channels than this. */
+#define OPTIONS_MAX_CHANNELS 4u
+/* The NAME of a channel becomes a D-Bus name element and object path element. */
+#define CHANNEL_NAME_MAX 64u
+
+#define OPTIONS_TIMEOUT_DEFAULT_MS 4000u
+#define OPTIONS_TIMEOUT_MAX_MS     60000u
+
+struct channel_spec {
+	struct kcs_channel_config cfg;
+	char name[CHANNEL_NAME_MAX + 1];
+};
+
+enum bus_kind {
+	BUS_SYSTEM,
+	BUS_SESSION,
+	BUS_ADDRESS,
+};
+
+struct options {
+	const char *uio;           /* --uio NAME|/dev/uioN, or NULL */
+	const char *sim;           /* --sim DIR, or NULL */
+	const struct kcs_chip *chip;
+	struct channel_spec channels[OPTIONS_MAX_CHANNELS];
+	unsigned int n_channels;
+	unsigned int buffer_size;  /* bytes, KCS_BUF_MIN..KCS_BUF_MAX */
+	unsigned int timeout_ms;   /* upstream execute timeout */
+	enum bus_kind bus;
+	const char *bus_address;   /* BUS_ADDRESS only */
+	int log_level;             /* LOG_ERR..LOG_DEBUG */
+	const char *uio_sysfs;
+	const char *uio_dev;
+};
+
+/* What the caller does after options_parse(). */
+enum {
+	OPTIONS_RUN = 0,           /* serve */
+	OPTIONS_DONE = 1,          /* --help or --version was printed: exit 0 */
+};
+
+/*
+ * Parse @argv into @o (strings point into @argv). Returns OPTIONS_RUN,
+ * OPTIONS_DONE, or -EINVAL after printing one line naming the bad option
+ * to @err (the caller exits with status 2).
+ */
+int options_parse(struct options *o, int argc, char *argv[], FILE *out, FILE *err);
+
+/* One --channel SPEC (CH:NAME[,key=value]...), not yet checked against the chip. */
+int channel_spec_parse(struct channel_spec *ret, const char *spec, FILE *err);
+
+/* D-Bus well-known name and object path of a channel. */
+int channel_bus_name(const struct channel_spec *spec, char *buf, size_t len);
+int channel_object_path(const struct channel_spec *spec, char *buf, size_t len);
+
+#define CHANNEL_BUS_NAME_PREFIX    "xyz.openbmc_project.Ipmi.Channel."
+#define CHANNEL_OBJECT_PATH_PREFIX "/xyz/openbmc_project/Ipmi/Channel/"
+#define CHANNEL_BUS_NAME_MAX    (sizeof(CHANNEL_BUS_NAME_PREFIX) + CHANNEL_NAME_MAX)
+#define CHANNEL_OBJECT_PATH_MAX (sizeof(CHANNEL_OBJECT_PATH_PREFIX) + CHANNEL_NAME_MAX)

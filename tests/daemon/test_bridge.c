@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The D-Bus bridge's pure half: how a request header is read, how the
+ * response is built from upstream's answer (always echoing the request),
+ * and which completion code stands in for which failure. No bus needed.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "dbus_bridge.h"
+#include "ipmi_cc.h"
+
+static void test_request_hdr(void **state)
+{
+	const uint8_t get_device_id[] = { 0x06 << 2, 0x01 };
+	const uint8_t oem_lun3[] = { 0x30 << 2 | 3, 0x02, 0xe8, 0x03 };
+	struct ipmi_request_hdr h;
+
+	h = ipmi_request_hdr(get_device_id, sizeof(get_device_id));
+	assert_int_equal(h.netfn, 0x06);
+	assert_int_equal(h.lun, 0);
+	assert_int_equal(h.cmd, 0x01);
+	assert_int_equal(h.len, 2);
+
+	h = ipmi_request_hdr(oem_lun3, sizeof(oem_lun3));
+	assert_int_equal(h.netfn, 0x30);
+	assert_int_equal(h.lun, 3);
+	assert_int_equal(h.cmd, 0x02);
+	assert_int_equal(h.len, 4);
+}
+
+static void test_build_response(void **state)
+{
+	const struct ipmi_request_hdr req = { .netfn = 0x06, .lun = 2, .cmd = 0x01, .len = 2 };
+	const struct ipmi_request_hdr odd = { .netfn = 0x07, .lun = 0, .cmd = 0x99, .len = 2 };
+	const uint8_t data[] = { 0x20, 0x01, 0x02 };
+	uint8_t out[16];
+	size_t n;
+
+	memset(out, 0xEE, sizeof(out));
+	n = bridge_build_response(&req, 0x00, data, sizeof(data), out, sizeof(out));
+	assert_int_equal(n, 6);
+	assert_int_equal(out[0], (0x07 << 2) | 2);  /* response NetFn, request LUN */
+	assert_int_equal(out[1], 0x01);
+	assert_int_equal(out[2], 0x00);
+	assert_memory_equal(out + 3, data, sizeof(data));
+	assert_int_equal(out[6], 0xEE);              /* nothing past the response */
+
+	/* No data: just the header and the completion code. */
+	n = bridge_build_response(&req, IPMI_CC_INVALID_COMMAND, NULL, 0, out, sizeof(out));
+	assert_int_equal(n, 3);
+	assert_int_equal(out[2], IPMI_CC_INVALID_COMMAND);
+
+	/* An odd request NetFn stays odd: (netfn | 1). */
+	n = bridge_build_response(&odd, 0x00, NULL, 0, out, sizeof(out));
+	assert_int_equal(out[0], 0x07 << 2);
+	assert_int_equal(out[1], 0x99);
+}
+
+static void test_build_response_oversize(void **state)
+{
+	const struct ipmi_request_hdr req = { .netfn = 0x30, .lun = 0, .cmd = 0x06, .len = 4 };
+	uint8_t data[64];
+	uint8_t out[9];
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)i;
+	/* Cut at the buffer: the result is still longer than any smaller limit. */
+	n = bridge_build_response(&req, 0x00, data, sizeof(data), out, sizeof(out));
+	assert_int_equal(n, sizeof(out));
+	assert_memory_equal(out + 3, data, sizeof(out) - 3);
+
+	/* Exactly fitting is not cut. */
+	n = bridge_build_response(&req, 0x00, data, sizeof(out) - 3, out, sizeof(out));
+	assert_int_equal(n, sizeof(out));
+}
+
+static void test_classify(void **state)
+{
+	assert_int_equal(bridge_classify_error("org.freedesktop.DBus.Error.Timeout"), BRIDGE_FAIL_TIMEOUT);
+	assert_int_equal(bridge_classify_error("org.freedesktop.DBus.Error.NoReply"), BRIDGE_FAIL_TIMEOUT);
+	assert_int_equal(bridge_classify_error("org.freedesktop.DBus.Error.ServiceUnknown"), BRIDGE_FAIL_NO_SERVICE);
+	assert_int_equal(bridge_classify_error("org.freedesktop.DBus.Error.NameHasNoOwner"), BRIDGE_FAIL_NO_SERVICE);
+	assert_int_equal(bridge_classify_error("org.freedesktop.DBus.Error.UnknownMethod"), BRIDGE_FAIL_ERROR);
+	assert_int_equal(bridge_classify_error("xyz.openbmc_project.Common.Error.InternalFailure"), BRIDGE_FAIL_ERROR);
+	assert_int_equal(bridge_classify_error(NULL), BRIDGE_FAIL_ERROR);
+
+	assert_int_equal(bridge_failure_cc(BRIDGE_FAIL_TIMEOUT), 0xC3);
+	assert_int_equal(bridge_failure_cc(BRIDGE_FAIL_NO_SERVICE), 0xFF);
+	assert_int_equal(bridge_failure_cc(BRIDGE_FAIL_ERROR), 0xFF);
+	assert_int_equal(bridge_failure_cc(BRIDGE_FAIL_MALFORMED), 0xFF);
+}
+
+static void test_reply_matches(void **state)
+{
+	const struct ipmi_request_hdr req = { .netfn = 0x06, .lun = 0, .cmd = 0x01, .len = 2 };
+
+	assert_true(bridge_reply_matches(&req, 0x06, 0x01));   /* request NetFn echoed */
+	assert_true(bridge_reply_matches(&req, 0x07, 0x01));   /* response NetFn */
+	assert_false(bridge_reply_matches(&req, 0x0a, 0x01));
+	assert_false(bridge_reply_matches(&req, 0x06, 0x02));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_request_hdr),
+		cmocka_unit_test(test_build_response),
+		cmocka_unit_test(test_build_response_oversize),
+		cmocka_unit_test(test_classify),
+		cmocka_unit_test(test_reply_matches),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,347 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""kcs-uiod end to end on the simulated device: host (kcs-host) -> daemon ->
+private D-Bus -> ipmi-stub and back. One scenario per meson test:
+
+    test_daemon.py NAME
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import (AST_HICR2, AST_HICR2_IBFIE, STATE_ERROR, STATE_IDLE, STR_SMS_ATN,  # noqa: E402
+                     bus_name, check, main, tool, write_steps)
+
+NETFN_APP, NETFN_OEM = 0x06, 0x30
+GET_DEVICE_ID = 0x01
+OEM_ECHO, OEM_DELAY, OEM_DBUS_ERROR, OEM_NO_REPLY, OEM_MALFORMED, OEM_OVERSIZE = 1, 2, 3, 4, 5, 6
+CH = 'ipmi_kcs3'
+
+
+def request(netfn, cmd, *data):
+    return [netfn << 2, cmd, *data]
+
+
+def le16(n):
+    return [n & 0xFF, n >> 8]
+
+
+def get_device_id(h, channel=3):
+    r = h.raw(NETFN_APP, GET_DEVICE_ID, channel=channel)
+    check(r.rc == 0 and r.cc == 0, f'Get Device ID failed: {r}')
+    # Device ID, revision, firmware x2, IPMI version, support, manufacturer x3, product x2
+    check(len(r.data) >= 11, f'Get Device ID answer too short: {r.data}')
+    return r
+
+
+def test_roundtrip(h):
+    h.start_bus()
+    h.start_stub()
+    d = h.start_daemon()
+    ready = d.wait_notify(lambda line: line == 'READY=1', 1, 'READY=1')
+    check('STATUS=Serving 1 channel' in ready, f'READY=1 came without STATUS=: {ready!r}')
+    check(h.state() == STATE_ERROR, 'start-up did not force-abort the channel (state is not ERROR)')
+
+    get_device_id(h)
+    c = h.props(CH, 'Requests', 'Responses', 'Phase', 'Channel', 'Chip')
+    check(c == {'Requests': 1, 'Responses': 1, 'Phase': 'idle', 'Channel': 3, 'Chip': 'ast2600'},
+          f'unexpected properties {c}')
+    check(h.state() == STATE_IDLE, 'channel not IDLE after the round trip')
+
+
+def test_timeout(h):
+    h.start_bus()
+    h.start_stub()
+    h.start_daemon('--timeout', '300')
+
+    t0 = time.monotonic()
+    r = h.raw(NETFN_OEM, OEM_NO_REPLY)
+    elapsed = time.monotonic() - t0
+    check(r.rc == 1 and r.cc == 0xC3, f'never-answered call: expected cc 0xC3, got {r}')
+    # A bound, not a benchmark: 300 ms plus a generous margin for slow CI.
+    check(elapsed < 0.3 + 3.0, f'0xC3 took {elapsed:.2f} s with --timeout 300')
+    check(h.prop(CH, 'UpstreamTimeouts') == 1, 'UpstreamTimeouts not counted')
+    get_device_id(h)
+
+
+def test_no_service(h):
+    h.start_bus()
+    d = h.start_daemon()
+
+    r = h.raw(NETFN_APP, GET_DEVICE_ID)
+    check(r.rc == 1 and r.cc == 0xFF, f'no IPMI service: expected cc 0xFF, got {r}')
+    check(h.prop(CH, 'UpstreamErrors') == 1, 'UpstreamErrors not counted')
+    check('IPMI service not running' in d.log_text(), 'missing service not logged')
+
+    h.start_stub()
+    get_device_id(h)
+    check(h.prop(CH, 'Responses') == 2, 'daemon did not answer both requests')
+
+
+def test_upstream_errors(h):
+    h.start_bus()
+    h.start_stub()
+    d = h.start_daemon()
+
+    r = h.raw(NETFN_OEM, OEM_DBUS_ERROR)
+    check(r.cc == 0xFF, f'D-Bus error: expected 0xFF, got {r}')
+    r = h.raw(NETFN_OEM, OEM_MALFORMED)
+    check(r.cc == 0xFF, f'malformed reply: expected 0xFF, got {r}')
+    r = h.raw(NETFN_OEM, OEM_OVERSIZE, *le16(1021))
+    check(r.cc == 0 and len(r.data) == 1021, f'reply of exactly --buffer-size refused: rc={r.rc} cc={r.cc}')
+    r = h.raw(NETFN_OEM, OEM_OVERSIZE, *le16(1022))
+    check(r.cc == 0xCA and r.data == [], f'oversize reply: expected 0xCA, got {r}')
+    c = h.props(CH, 'UpstreamErrors', 'OversizeResponses', 'Responses')
+    check(c == {'UpstreamErrors': 2, 'OversizeResponses': 1, 'Responses': 4}, f'counters {c}')
+    log = d.log_text()
+    check("malformed reply: signature 's'" in log, 'malformed reply not logged')
+    check('over the 1024 byte buffer' in log, 'oversize reply not logged')
+
+
+def test_restart_stale(h):
+    """The host restarts while upstream still works on its last request."""
+    h.start_bus()
+    h.start_stub()
+    h.start_daemon()
+
+    # Echo after 1000 ms, marked 0xaa; stop right after its last byte.
+    h.steps(*write_steps(request(NETFN_OEM, OEM_DELAY, *le16(1000), 0xAA)))
+    # A new transfer while that call is in flight: WRITE_START drops it.
+    r = get_device_id(h)
+    check(0xAA not in r.data, f'host got the stale echo: {r}')
+    # Outlast the first call: its reply reaches the daemon before this one's.
+    r = h.raw(NETFN_OEM, OEM_DELAY, *le16(1500), 0xBB)
+    check(r.cc == 0 and r.data == [*le16(1500), 0xBB], f'delayed echo wrong: {r}')
+    c = h.props(CH, 'Restarts', 'StaleResponses', 'Requests', 'Responses')
+    # The dropped call was cancelled, so its reply never even reached the state machine.
+    check(c == {'Restarts': 1, 'StaleResponses': 0, 'Requests': 3, 'Responses': 2}, f'counters {c}')
+
+
+def test_abort_pending(h):
+    h.start_bus()
+    h.start_stub()
+    h.start_daemon()
+
+    h.steps(*write_steps(request(NETFN_OEM, OEM_DELAY, *le16(1000), 0xAA)))
+    r = h.host('abort')
+    check(r.returncode == 0 and r.stdout.startswith('status 0x01'),
+          f'abort while waiting: expected status 0x01, got rc={r.returncode} {r.stdout!r} {r.stderr!r}')
+    r = h.raw(NETFN_OEM, OEM_DELAY, *le16(1500), 0xBB)
+    check(r.cc == 0 and r.data == [*le16(1500), 0xBB], f'transaction after the abort: {r}')
+    c = h.props(CH, 'HostAborts', 'Responses', 'StaleResponses')
+    check(c == {'HostAborts': 1, 'Responses': 1, 'StaleResponses': 0}, f'counters {c}')
+
+
+def test_length_error(h):
+    h.start_bus()
+    h.start_stub()
+    d = h.start_daemon('--buffer-size', '16')
+
+    r = h.raw(NETFN_OEM, OEM_ECHO, *range(20), opts=('--retries', '0'))
+    check(r.rc == 3 and 'status 0x06' in r.stderr,
+          f'request over --buffer-size: expected the error exit with status 0x06, got {r}')
+    check(h.prop(CH, 'LengthErrors') == 1, 'LengthErrors not counted')
+    check('longer than the 16 byte buffer' in d.log_text(), 'length error not logged')
+    # A request of exactly --buffer-size is fine; its echo (3 bytes more) is not.
+    r = h.raw(NETFN_OEM, OEM_ECHO, *range(14))
+    check(r.cc == 0xCA, f'16-byte request, 17-byte echo: expected 0xCA, got {r}')
+    r = h.raw(NETFN_OEM, OEM_ECHO, *range(13))
+    check(r.cc == 0 and r.data == list(range(13)), f'16-byte echo: {r}')
+    check(h.prop(CH, 'LengthErrors') == 1, 'a request within the limit counted as a length error')
+
+
+def test_sms_attention(h):
+    h.start_bus()
+    h.start_daemon()
+    before = h.str_reg()
+    check(not before & STR_SMS_ATN, f'SMS_ATN set at start: STR 0x{before:02x}')
+
+    h.sms(CH, 'setAttention')
+    after = h.str_reg()
+    check(after & STR_SMS_ATN, f'setAttention: STR 0x{after:02x} lacks SMS_ATN')
+    check(after & ~STR_SMS_ATN == before, f'setAttention changed other bits: 0x{before:02x} -> 0x{after:02x}')
+    r = h.host('status')
+    check('SMS_ATN 1' in r.stdout, f'kcs-host status does not see SMS_ATN: {r.stdout!r}')
+
+    h.sms(CH, 'clearAttention')
+    check(h.str_reg() == before, f'clearAttention: STR 0x{h.str_reg():02x}, expected 0x{before:02x}')
+
+
+def test_force_abort(h):
+    h.start_bus()
+    h.start_stub()
+    d = h.start_daemon()
+    get_device_id(h)
+    check(h.state() == STATE_IDLE, 'not IDLE after a round trip')
+
+    h.sms(CH, 'forceAbort')
+    check(h.state() == STATE_ERROR, f'forceAbort: state {h.state()}, expected ERROR (3)')
+    c = h.props(CH, 'ForceAborts', 'Phase')
+    check(c == {'ForceAborts': 2, 'Phase': 'error'}, f'after forceAbort: {c}')  # start-up + D-Bus
+    check('force abort requested over D-Bus' in d.log_text(), 'forceAbort not logged')
+
+    get_device_id(h)
+    check(h.state() == STATE_IDLE, 'the channel did not recover')
+
+
+def test_sigterm(h):
+    h.start_bus()
+    h.start_stub()
+    d = h.start_daemon()
+    ibfie = AST_HICR2_IBFIE[3]
+    check(h.reg32(AST_HICR2) & ibfie, 'IBF interrupt not enabled while serving')
+    get_device_id(h)
+
+    # Shut down with a call in flight that would never be answered.
+    h.steps(*write_steps(request(NETFN_OEM, OEM_NO_REPLY)))
+    rc = d.stop(signal.SIGTERM)
+    check(rc == 0, f'SIGTERM: exit status {rc}, expected 0')
+    check(h.state() == STATE_ERROR, f'after SIGTERM: state {h.state()}, expected ERROR')
+    check(not h.reg32(AST_HICR2) & ibfie, 'after SIGTERM: IBF interrupt still enabled in HICR2')
+    d.wait_notify(lambda line: line == 'STOPPING=1', 5, 'STOPPING=1')
+    check('Stopped' in d.log_text(), 'no final log line')
+
+
+def test_sigint(h):
+    h.start_bus()
+    d = h.start_daemon()
+    rc = d.stop(signal.SIGINT)
+    check(rc == 0, f'SIGINT: exit status {rc}')
+    check(h.state() == STATE_ERROR, 'after SIGINT: not in ERROR state')
+
+
+def test_sighup(h):
+    h.start_bus()
+    h.start_stub()
+    d = h.start_daemon()
+    get_device_id(h)
+    d.proc.send_signal(signal.SIGHUP)
+    d.wait_log('<5>ch3 ipmi_kcs3: phase idle; requests 1, responses 1,', 10)
+    check(d.alive(), 'SIGHUP ended the daemon')
+
+
+def test_status(h):
+    h.start_bus()
+    h.start_stub()
+    d = h.start_daemon()
+    get_device_id(h)
+    # Refreshed on a timer (2 s), not per request.
+    d.wait_notify(lambda line: line.startswith('STATUS=Serving 1 channel: 1 requests, 1 responses'),
+                  10, 'a STATUS= with the request counted')
+
+
+def test_watchdog(h):
+    h.start_bus()
+    d = h.start_daemon(env={'WATCHDOG_USEC': '200000'})
+    # Periodic: a second ping after the first (at half of WATCHDOG_USEC).
+    for _ in range(2):
+        m = d.wait_notify(lambda line: line == 'WATCHDOG=1', 10, 'WATCHDOG=1')
+        d.messages.remove(m)
+
+
+def test_two_channels(h):
+    """One process, one interrupt (one --sim device), two channels and names."""
+    h.start_bus()
+    h.start_stub()
+    h.start_daemon(channels=('2:ipmi_kcs2', '3:ipmi_kcs3'))
+    names = h.bus_names()
+    for n in ('ipmi_kcs2', 'ipmi_kcs3'):
+        check(bus_name(n) in names, f'{bus_name(n)} not on the bus')
+
+    # Both hosts at once: every interrupt serves whichever channel has IBF.
+    hosts = [h.host_bg('bench', '--count', '200', channel=ch) for ch in (2, 3)]
+    for ch, p in zip((2, 3), hosts):
+        out, err = p.communicate(timeout=120)
+        check(p.returncode == 0, f'bench on channel {ch} failed ({p.returncode}): {out} {err}')
+    for n in ('ipmi_kcs2', 'ipmi_kcs3'):
+        c = h.props(n, 'Requests', 'Responses', 'Restarts', 'IllegalCodes', 'LengthErrors')
+        check(c == {'Requests': 200, 'Responses': 200, 'Restarts': 0, 'IllegalCodes': 0, 'LengthErrors': 0},
+              f'{n}: {c}')
+    get_device_id(h, channel=2)
+    get_device_id(h, channel=3)
+
+
+def test_bad_cmdline(h):
+    h.address = 'unix:path=/nonexistent'
+    base = [h.kcs_uiod, '--sim', h.sim, '--chip', 'ast2600']
+    cases = [
+        (['--channel', '3:'], "--channel '3:': missing NAME"),
+        (['--channel', '3:a-b'], "--channel '3:a-b': NAME may hold only"),
+        (['--channel', '9:a'], "--channel '9:a': ast2600 has no KCS channel 9"),
+        (['--channel', '3:a', '--timeout', '0'], "--timeout '0'"),
+        (['--channel', '3:a', '--buffer-size', '5000'], "--buffer-size '5000'"),
+        (['--channel', '3:a', '--bus', 'nowhere'], "--bus 'nowhere'"),
+        (['--channel', '3:a', '--log-level', 'loud'], "--log-level 'loud'"),
+        (['--channel', '3:a', '--nope'], "unknown option '--nope'"),
+        (['--channel', '3:a', '--uio', 'x'], '--uio and --sim exclude each other'),
+        ([], 'missing --channel'),
+    ]
+    for extra, want in cases:
+        rc, err = h.run_daemon(base + extra)
+        lines = err.splitlines()
+        check(rc == 2, f'{extra}: exit {rc}, expected 2 ({err!r})')
+        check(len(lines) == 1 and lines[0].startswith('kcs-uiod: ') and want in lines[0],
+              f'{extra}: expected one line with {want!r}, got {err!r}')
+    rc, err = h.run_daemon([h.kcs_uiod, '--chip', 'ast2600', '--channel', '3:a'])
+    check(rc == 2 and 'missing device' in err, f'no device: {rc} {err!r}')
+    r = subprocess.run([h.kcs_uiod, '--help'], capture_output=True, text=True)
+    check(r.returncode == 0 and r.stdout.startswith('Usage: kcs-uiod'), f'--help: {r}')
+    r = subprocess.run([h.kcs_uiod, '--version'], capture_output=True, text=True)
+    check(r.returncode == 0 and r.stdout.startswith('kcs-uiod '), f'--version: {r}')
+    check(not os.path.exists(h.sim), 'a rejected command line touched the device')
+
+
+def test_name_taken(h):
+    h.start_bus()
+    h.start_stub()
+    first = h.start_daemon()
+    get_device_id(h)
+
+    # Same channel, same device: refused before it touches the registers.
+    rc, err = h.run_daemon(h.daemon_args())
+    check(rc == 1, f'second daemon: exit {rc}, expected 1 ({err!r})')
+    check(f'bus name {bus_name(CH)} is already owned by another process' in err,
+          f'second daemon: unclear message {err!r}')
+    check(first.alive(), 'the first daemon died')
+    check(h.prop(CH, 'ForceAborts') == 1, 'the second daemon disturbed the channel')
+    get_device_id(h)
+
+
+def test_no_bus(h):
+    h.address = 'unix:path=' + h.path('no-such-bus')
+    rc, err = h.run_daemon(h.daemon_args())
+    check(rc == 1, f'unreachable bus: exit {rc}, expected 1 ({err!r})')
+    check('Failed to connect to the bus at unix:path=' in err, f'unclear message {err!r}')
+
+
+def test_valgrind(h):
+    """1000 transactions under valgrind, then SIGTERM: no errors, no leaks."""
+    valgrind = tool('VALGRIND')
+    h.start_bus()
+    h.start_stub()
+    vlog = h.path('valgrind.log')
+    h.logs.append(vlog)
+    d = h.start_daemon(wrapper=(valgrind, '--leak-check=full', '--errors-for-leak-kinds=definite,indirect',
+                                '--error-exitcode=99', f'--log-file={vlog}'),
+                       ready_timeout=120)
+    r = h.host('bench', '--count', '1000', timeout=600)
+    check(r.returncode == 0, f'bench under valgrind failed ({r.returncode}): {r.stdout} {r.stderr}')
+    check(h.prop(CH, 'Responses') == 1000, 'not every transaction answered')
+    # Cover the failure paths too: timeout, missing reply, oversize, abort.
+    r = h.raw(NETFN_OEM, OEM_DBUS_ERROR)
+    check(r.cc == 0xFF, f'{r}')
+    r = h.raw(NETFN_OEM, OEM_OVERSIZE, *le16(2000))
+    check(r.cc == 0xCA, f'{r}')
+    h.steps(*write_steps(request(NETFN_OEM, OEM_NO_REPLY)))
+    rc = d.stop(timeout=120)
+    check(rc == 0, f'kcs-uiod under valgrind exited {rc} (99: valgrind found errors or leaks)')
+
+
+TESTS = {name[5:]: fn for name, fn in globals().items() if name.startswith('test_') and callable(fn)}
+
+if __name__ == '__main__':
+    sys.exit(main(TESTS))

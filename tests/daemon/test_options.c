@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * kcs-uiod's command line: every option, the defaults, and every complaint
+ * word for word (one line each; main() turns them into exit status 2).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <cmocka.h>
+
+#include "config.h"
+#include "kcs_sm.h"
+#include "options.h"
+
+#define MAX_ARGS 32
+
+struct run {
+	int r;
+	struct options o;
+	char out[4096];
+	char err[1024];
+};
+
+/* Parse a NULL-terminated argument list (argv[0] is added). */
+static void parse(struct run *run, ...)
+{
+	char *argv[MAX_ARGS + 2] = { (char *)"kcs-uiod" };
+	int argc = 1;
+	va_list ap;
+	FILE *out = fmemopen(run->out, sizeof(run->out), "w");
+	FILE *err = fmemopen(run->err, sizeof(run->err), "w");
+
+	assert_non_null(out);
+	assert_non_null(err);
+	va_start(ap, run);
+	for (char *a; (a = va_arg(ap, char *)); )
+		argv[argc++] = a;
+	va_end(ap);
+	argv[argc] = NULL;
+
+	memset(run->out, 0, sizeof(run->out));
+	memset(run->err, 0, sizeof(run->err));
+	run->r = options_parse(&run->o, argc, argv, out, err);
+	fclose(out);
+	fclose(err);
+}
+
+#define BASE "--sim", "/tmp/x", "--chip", "ast2600"
+
+static void test_minimal_defaults(void **state)
+{
+	struct run run;
+
+	parse(&run, BASE, "--channel", "3:ipmi_kcs3", NULL);
+	assert_int_equal(run.r, OPTIONS_RUN);
+	assert_string_equal(run.err, "");
+	assert_string_equal(run.o.sim, "/tmp/x");
+	assert_null(run.o.uio);
+	assert_string_equal(run.o.chip->name, "ast2600");
+	assert_int_equal(run.o.n_channels, 1);
+	assert_int_equal(run.o.channels[0].cfg.channel, 3);
+	assert_string_equal(run.o.channels[0].name, "ipmi_kcs3");
+	assert_false(run.o.channels[0].cfg.set_data_addr);
+	assert_false(run.o.channels[0].cfg.set_status_addr);
+	assert_int_equal(run.o.channels[0].cfg.serirq, 0);
+	assert_int_equal(run.o.buffer_size, KCS_BUF_DEFAULT);
+	assert_int_equal(run.o.timeout_ms, OPTIONS_TIMEOUT_DEFAULT_MS);
+	assert_int_equal(run.o.bus, BUS_SYSTEM);
+	assert_null(run.o.bus_address);
+	assert_int_equal(run.o.log_level, LOG_INFO);
+	assert_string_equal(run.o.uio_sysfs, "/sys/class/uio");
+	assert_string_equal(run.o.uio_dev, "/dev");
+}
+
+static void test_every_option_long(void **state)
+{
+	struct run run;
+
+	parse(&run, "--uio", "kcs3", "--chip", "ast2500",
+	      "--channel", "3:ipmi_kcs3,addr=0xca2,status=0xca3,serirq=11:high",
+	      "--channel", "2:SMM_2,addr=0xca8,status=0xcac",
+	      "--buffer-size", "4096", "--timeout", "60000",
+	      "--bus", "unix:path=/run/x", "--log-level", "debug",
+	      "--uio-sysfs", "/tmp/sys", "--uio-dev", "/tmp/dev", NULL);
+	assert_int_equal(run.r, OPTIONS_RUN);
+	assert_string_equal(run.o.uio, "kcs3");
+	assert_null(run.o.sim);
+	assert_string_equal(run.o.chip->name, "ast2500");
+	assert_int_equal(run.o.n_channels, 2);
+	assert_int_equal(run.o.channels[0].cfg.channel, 3);
+	assert_true(run.o.channels[0].cfg.set_data_addr);
+	assert_int_equal(run.o.channels[0].cfg.data_addr, 0xca2);
+	assert_true(run.o.channels[0].cfg.set_status_addr);
+	assert_int_equal(run.o.channels[0].cfg.status_addr, 0xca3);
+	assert_int_equal(run.o.channels[0].cfg.serirq, 11);
+	assert_int_equal(run.o.channels[0].cfg.serirq_type, KCS_SERIRQ_LEVEL_HIGH);
+	assert_int_equal(run.o.channels[1].cfg.channel, 2);
+	assert_string_equal(run.o.channels[1].name, "SMM_2");
+	assert_int_equal(run.o.channels[1].cfg.data_addr, 0xca8);
+	assert_int_equal(run.o.channels[1].cfg.status_addr, 0xcac);
+	assert_int_equal(run.o.buffer_size, 4096);
+	assert_int_equal(run.o.timeout_ms, 60000);
+	assert_int_equal(run.o.bus, BUS_ADDRESS);
+	assert_string_equal(run.o.bus_address, "unix:path=/run/x");
+	assert_int_equal(run.o.log_level, LOG_DEBUG);
+	assert_string_equal(run.o.uio_sysfs, "/tmp/sys");
+	assert_string_equal(run.o.uio_dev, "/tmp/dev");
+}
+
+static void test_every_option_short(void **state)
+{
+	struct run run;
+
+	parse(&run, BASE, "--channel", "4:k4,serirq=7:edge", "-b", "3", "-t", "1",
+	      "-B", "session", "-l", "err", NULL);
+	assert_int_equal(run.r, OPTIONS_RUN);
+	assert_int_equal(run.o.buffer_size, 3);
+	assert_int_equal(run.o.timeout_ms, 1);
+	assert_int_equal(run.o.bus, BUS_SESSION);
+	assert_int_equal(run.o.log_level, LOG_ERR);
+	assert_int_equal(run.o.channels[0].cfg.serirq, 7);
+	assert_int_equal(run.o.channels[0].cfg.serirq_type, KCS_SERIRQ_EDGE_RISING);
+
+	parse(&run, BASE, "--channel=1:a,serirq=12", "--bus=system", "--log-level=warning", NULL);
+	assert_int_equal(run.r, OPTIONS_RUN);
+	assert_int_equal(run.o.bus, BUS_SYSTEM);
+	assert_int_equal(run.o.log_level, LOG_WARNING);
+	assert_int_equal(run.o.channels[0].cfg.serirq_type, KCS_SERIRQ_LEVEL_LOW);
+
+	parse(&run, BASE, "--channel", "3:a", "-l", "notice", NULL);
+	assert_int_equal(run.o.log_level, LOG_NOTICE);
+	parse(&run, BASE, "--channel", "3:a", "-l", "info", "--uio-dev", "/d", NULL);
+	assert_int_equal(run.o.log_level, LOG_INFO);
+	parse(&run, "--chip", "npcm7xx", "--sim", "d", "--channel", "1:n1", NULL);
+	assert_int_equal(run.r, OPTIONS_RUN);
+	assert_string_equal(run.o.chip->name, "npcm7xx");
+	parse(&run, "--chip", "ast2400", "--uio", "/dev/uio0", "--channel", "1:a", NULL);
+	assert_int_equal(run.r, OPTIONS_RUN);
+}
+
+static void test_help_version(void **state)
+{
+	struct run run;
+
+	parse(&run, "--help", NULL);
+	assert_int_equal(run.r, OPTIONS_DONE);
+	assert_non_null(strstr(run.out, "Usage: kcs-uiod "));
+	assert_non_null(strstr(run.out, "--channel SPEC"));
+	assert_string_equal(run.err, "");
+	parse(&run, "-h", NULL);
+	assert_int_equal(run.r, OPTIONS_DONE);
+
+	parse(&run, "--version", NULL);
+	assert_int_equal(run.r, OPTIONS_DONE);
+	assert_string_equal(run.out, "kcs-uiod " KCS_UIO_VERSION "\n");
+	parse(&run, "-V", NULL);
+	assert_int_equal(run.r, OPTIONS_DONE);
+	assert_string_equal(run.out, "kcs-uiod " KCS_UIO_VERSION "\n");
+}
+
+struct bad_case {
+	const char *args[8];
+	const char *message;
+};
+
+#define SPEC "CH:NAME[,addr=IO][,status=IO][,serirq=N[:low|high|edge]]"
+
+static const struct bad_case bad_cases[] = {
+	{ { "--channel", "3:" },
+	  "--channel '3:': missing NAME (expected " SPEC ")" },
+	{ { "--channel", "3" },
+	  "--channel '3': missing ':' (expected " SPEC ")" },
+	{ { "--channel", ":a" },
+	  "--channel ':a': missing CH (expected " SPEC ")" },
+	{ { "--channel", "x:a" },
+	  "--channel 'x:a': channel 'x' is not a number" },
+	{ { "--channel", "-1:a" },
+	  "--channel '-1:a': channel '-1' is not a number" },
+	{ { "--channel", "3:ipmi-kcs3" },
+	  "--channel '3:ipmi-kcs3': NAME may hold only A-Z a-z 0-9 _ (it becomes a D-Bus name and object path element), not '-'" },
+	{ { "--channel", "3:3kcs" },
+	  "--channel '3:3kcs': NAME must not start with a digit (it becomes a D-Bus name element)" },
+	{ { "--channel", "3:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" },
+	  "--channel '3:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa': NAME is longer than 64 characters" },
+	{ { "--channel", "3:a,port=1" },
+	  "--channel '3:a,port=1': unknown key 'port' (expected addr=, status= or serirq=)" },
+	{ { "--channel", "3:a,addr" },
+	  "--channel '3:a,addr': 'addr' is not KEY=VALUE (expected " SPEC ")" },
+	{ { "--channel", "3:a," },
+	  "--channel '3:a,': '' is not KEY=VALUE (expected " SPEC ")" },
+	{ { "--channel", "3:a,addr=zz" },
+	  "--channel '3:a,addr=zz': addr 'zz' is not an I/O address (e.g. 0xca2)" },
+	{ { "--channel", "3:a,addr=" },
+	  "--channel '3:a,addr=': addr '' is not an I/O address (e.g. 0xca2)" },
+	{ { "--channel", "3:a,addr=1,addr=2" },
+	  "--channel '3:a,addr=1,addr=2': addr= given twice" },
+	{ { "--channel", "3:a,status=0x1g" },
+	  "--channel '3:a,status=0x1g': status '0x1g' is not an I/O address (e.g. 0xca2)" },
+	{ { "--channel", "3:a,serirq=x" },
+	  "--channel '3:a,serirq=x': serirq 'x' is not a number" },
+	{ { "--channel", "3:a,serirq=:low" },
+	  "--channel '3:a,serirq=:low': serirq '' is not a number" },
+	{ { "--channel", "3:a,serirq=0" },
+	  "--channel '3:a,serirq=0': serirq must be 1..15, not 0" },
+	{ { "--channel", "3:a,serirq=5:rising" },
+	  "--channel '3:a,serirq=5:rising': serirq type 'rising' is not low, high or edge" },
+	{ { "--channel", "3:a,serirq=5,serirq=6" },
+	  "--channel '3:a,serirq=5,serirq=6': serirq= given twice" },
+	{ { "--channel", "3:a", "--channel", "3:b" },
+	  "--channel '3:b': channel 3 is given twice" },
+	{ { "--channel", "3:a", "--channel", "2:a" },
+	  "--channel '2:a': NAME 'a' is given twice" },
+	{ { "--channel", "1:a", "--channel", "2:b", "--channel", "3:c", "--channel", "4:d" },
+	  NULL /* four is fine: checked separately below */ },
+	/* Checked against the chip once everything is parsed. */
+	{ { "--channel", "5:a" },
+	  "--channel '5:a': ast2600 has no KCS channel 5 (channels 1..4)" },
+	{ { "--channel", "0:a" },
+	  "--channel '0:a': ast2600 has no KCS channel 0 (channels 1..4)" },
+	{ { "--channel", "3:a,addr=0x10000" },
+	  "--channel '3:a': ast2600 channel 3: LPC address 0x10000 is above 0xFFFF" },
+	{ { "--channel", "3:a,addr=0xca2,status=0xca4" },
+	  "--channel '3:a': ast2600 channel 3: the status port is always data+1 (0xca3), cannot be 0xca4" },
+	{ { "--channel", "3:a,serirq=16" },
+	  "--channel '3:a': ast2600 channel 3: SerIRQ 16 out of range 1..15" },
+	{ { "--channel", "1:a,serirq=3" },
+	  "--channel '1:a': ast2600 channel 1: only SerIRQ 1 or 12 can be routed, not 3" },
+	{ { "--channel", "3:a,serirq=3:edge" },
+	  "--channel '3:a': ast2600 channel 3: SerIRQ can be level low or high, not edge" },
+	{ { "--channel", "3:a", "--buffer-size", "2" },
+	  "--buffer-size '2': expected a number of bytes in 3..4096" },
+	{ { "--channel", "3:a", "--buffer-size", "4097" },
+	  "--buffer-size '4097': expected a number of bytes in 3..4096" },
+	{ { "--channel", "3:a", "-b", "1k" },
+	  "--buffer-size '1k': expected a number of bytes in 3..4096" },
+	{ { "--channel", "3:a", "--timeout", "0" },
+	  "--timeout '0': expected milliseconds in 1..60000" },
+	{ { "--channel", "3:a", "-t", "60001" },
+	  "--timeout '60001': expected milliseconds in 1..60000" },
+	{ { "--channel", "3:a", "-t", "99999999999999999999999" },
+	  "--timeout '99999999999999999999999': expected milliseconds in 1..60000" },
+	{ { "--channel", "3:a", "-t", " 5" },
+	  "--timeout ' 5': expected milliseconds in 1..60000" },
+	{ { "--channel", "3:a", "--bus", "sys" },
+	  "--bus 'sys': expected system, session or a D-Bus address (e.g. unix:path=/run/dbus/system_bus_socket)" },
+	{ { "--channel", "3:a", "--log-level", "verbose" },
+	  "--log-level 'verbose': expected err, warning, notice, info or debug" },
+	{ { "--channel", "3:a", "--frobnicate" },
+	  "unknown option '--frobnicate' (see --help)" },
+	{ { "--channel", "3:a", "--frobnicate=1" },
+	  "unknown option '--frobnicate' (see --help)" },
+	{ { "--channel", "3:a", "-x" },
+	  "unknown option '-x' (see --help)" },
+	{ { "--channel", "3:a", "--timeout" },
+	  "option '--timeout' needs an argument" },
+	{ { "--channel", "3:a", "-t" },
+	  "option '-t' needs an argument" },
+	{ { "--channel", "3:a", "--help=1" },
+	  "option '--help' takes no argument" },
+	{ { "--channel", "3:a", "extra" },
+	  "unexpected argument 'extra' (see --help)" },
+};
+
+static void test_bad_options(void **state)
+{
+	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		const struct bad_case *c = &bad_cases[i];
+		char *argv[MAX_ARGS + 2] = { (char *)"kcs-uiod", (char *)"--sim", (char *)"/tmp/x",
+					     (char *)"--chip", (char *)"ast2600" };
+		int argc = 5;
+		char expected[512];
+		struct run run;
+		FILE *out, *err;
+
+		for (size_t j = 0; j < 8 && c->args[j]; j++)
+			argv[argc++] = (char *)c->args[j];
+		argv[argc] = NULL;
+		out = fmemopen(run.out, sizeof(run.out), "w");
+		err = fmemopen(run.err, sizeof(run.err), "w");
+		memset(run.err, 0, sizeof(run.err));
+		run.r = options_parse(&run.o, argc, argv, out, err);
+		fclose(out);
+		fclose(err);
+
+		if (!c->message) {
+			assert_int_equal(run.r, OPTIONS_RUN);
+			continue;
+		}
+		snprintf(expected, sizeof(expected), "kcs-uiod: %s\n", c->message);
+		if (run.r != -EINVAL || strcmp(run.err, expected) != 0)
+			fail_msg("case %zu (%s %s): r=%d\n got: %s want: %s", i, c->args[0],
+				 c->args[1] ? c->args[1] : "", run.r, run.err, expected);
+	}
+}
+
+static void test_missing_and_conflicting(void **state)
+{
+	struct run run;
+
+	parse(&run, "--chip", "ast2600", "--channel", "3:a", NULL);
+	assert_int_equal(run.r, -EINVAL);
+	assert_string_equal(run.err, "kcs-uiod: missing device: give --uio NAME|/dev/uioN or --sim DIR\n");
+
+	parse(&run, "--uio", "k", "--sim", "d", "--chip", "ast2600", "--channel", "3:a", NULL);
+	assert_int_equal(run.r, -EINVAL);
+	assert_string_equal(run.err, "kcs-uiod: --uio and --sim exclude each other: give one device\n");
+
+	parse(&run, "--sim", "d", "--channel", "3:a", NULL);
+	assert_int_equal(run.r, -EINVAL);
+	assert_string_equal(run.err, "kcs-uiod: missing --chip (one of ast2400, ast2500, ast2600, npcm7xx)\n");
+
+	parse(&run, "--sim", "d", "--chip", "ast2700", "--channel", "3:a", NULL);
+	assert_int_equal(run.r, -EINVAL);
+	assert_string_equal(run.err, "kcs-uiod: --chip 'ast2700': unknown chip (one of ast2400, ast2500, ast2600, npcm7xx)\n");
+
+	parse(&run, "--sim", "d", "--chip", "ast2600", NULL);
+	assert_int_equal(run.r, -EINVAL);
+	assert_string_equal(run.err, "kcs-uiod: missing --channel CH:NAME[,addr=IO][,status=IO][,serirq=N[:low|high|edge]]\n");
+
+	parse(&run, "--sim", "", "--chip", "ast2600", "--channel", "3:a", NULL);
+	assert_string_equal(run.err, "kcs-uiod: --sim '': expected a directory\n");
+	parse(&run, "--uio", "", "--chip", "ast2600", "--channel", "3:a", NULL);
+	assert_string_equal(run.err, "kcs-uiod: --uio '': expected a UIO name or a /dev/uioN path\n");
+
+	/* NPCM7xx: the host's SuperIO owns addresses and SerIRQ. */
+	parse(&run, "--sim", "d", "--chip", "npcm7xx", "--channel", "4:a", NULL);
+	assert_string_equal(run.err, "kcs-uiod: --channel '4:a': npcm7xx has no KCS channel 4 (channels 1..3)\n");
+	parse(&run, "--sim", "d", "--chip", "npcm7xx", "--channel", "1:a,addr=0xca2", NULL);
+	assert_int_equal(run.r, -EINVAL);
+	assert_non_null(strstr(run.err, "drop addr=/status="));
+
+	/* Five channels cannot all be distinct on any chip. */
+	parse(&run, BASE, "--channel", "1:a", "--channel", "2:b", "--channel", "3:c",
+	      "--channel", "4:d", "--channel", "5:e", NULL);
+	assert_int_equal(run.r, -EINVAL);
+	assert_string_equal(run.err, "kcs-uiod: --channel '5:e': too many channels (at most 4)\n");
+}
+
+static void test_last_value_wins(void **state)
+{
+	struct run run;
+
+	parse(&run, BASE, "--channel", "3:a", "-t", "100", "-t", "200", "-B", "session",
+	      "-B", "system", NULL);
+	assert_int_equal(run.r, OPTIONS_RUN);
+	assert_int_equal(run.o.timeout_ms, 200);
+	assert_int_equal(run.o.bus, BUS_SYSTEM);
+	assert_null(run.o.bus_address);
+}
+
+static void test_names(void **state)
+{
+	struct channel_spec s;
+	char buf[CHANNEL_OBJECT_PATH_MAX];
+	char tiny[8];
+
+	assert_int_equal(channel_spec_parse(&s, "3:ipmi_kcs3", stderr), 0);
+	assert_int_equal(channel_bus_name(&s, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "xyz.openbmc_project.Ipmi.Channel.ipmi_kcs3");
+	assert_int_equal(channel_object_path(&s, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/xyz/openbmc_project/Ipmi/Channel/ipmi_kcs3");
+	assert_int_equal(channel_bus_name(&s, tiny, sizeof(tiny)), -ENAMETOOLONG);
+
+	/* The longest NAME still fits the buffers the header sizes. */
+	assert_int_equal(channel_spec_parse(&s, "1:a234567890123456789012345678901234567890123456789012345678901234", stderr), 0);
+	assert_int_equal(channel_object_path(&s, buf, sizeof(buf)), 0);
+	assert_int_equal(channel_bus_name(&s, buf, CHANNEL_BUS_NAME_MAX), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_minimal_defaults),
+		cmocka_unit_test(test_every_option_long),
+		cmocka_unit_test(test_every_option_short),
+		cmocka_unit_test(test_help_version),
+		cmocka_unit_test(test_bad_options),
+		cmocka_unit_test(test_missing_and_conflicting),
+		cmocka_unit_test(test_last_value_wins),
+		cmocka_unit_test(test_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

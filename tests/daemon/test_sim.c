@@ -1,0 +1,669 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The simulated device backend: creation and reuse of DIR/regs/irq, and the
+ * BMC-side register operations against a host side written here from the
+ * contract of DESIGN.md section 5 (its own mapping of regs, its own end of
+ * the FIFO), including two threads racing on the STR word.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "backend.h"
+#include "capture_stderr.h"
+#include "kcs_chip.h"
+#include "kcs_regs.h"
+
+#define STRESS_ITERATIONS 200000
+
+struct fixture {
+	char root[64];
+	char dir[128];
+	char regs_path[160];
+	char irq_path[160];
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	snprintf(f->root, sizeof(f->root), "/tmp/test_sim.XXXXXX");
+	assert_non_null(mkdtemp(f->root));
+	/* Two missing levels: the backend creates the whole path. */
+	snprintf(f->dir, sizeof(f->dir), "%s/run/kcs", f->root);
+	snprintf(f->regs_path, sizeof(f->regs_path), "%s/regs", f->dir);
+	snprintf(f->irq_path, sizeof(f->irq_path), "%s/irq", f->dir);
+	*state = f;
+	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	nftw(f->root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(f);
+	return 0;
+}
+
+static const struct kcs_chip *chip(const char *name)
+{
+	const struct kcs_chip *c = kcs_chip_find(name);
+
+	assert_non_null(c);
+	return c;
+}
+
+static struct kcs_backend *open_ok(const struct fixture *f, const char *chip_name)
+{
+	struct kcs_backend *b = NULL;
+	struct stderr_capture cap;
+	const struct kcs_chip *c;
+	char *log;
+	int r;
+
+	c = chip(chip_name);
+	capture_stderr_begin(&cap);
+	r = sim_backend_open(&b, f->dir, c);
+	log = capture_stderr_end(&cap);
+
+	if (r < 0)
+		fprintf(stderr, "sim_backend_open(%s) failed: %d; log:\n%s", f->dir, r, log);
+	free(log);
+	assert_int_equal(r, 0);
+	assert_non_null(b);
+	return b;
+}
+
+static char *open_fails(const struct fixture *f, const char *dir, int expected)
+{
+	struct kcs_backend *b = NULL;
+	struct stderr_capture cap;
+	const struct kcs_chip *c;
+	char *log;
+	int r;
+
+	c = chip("ast2600");
+	capture_stderr_begin(&cap);
+	r = sim_backend_open(&b, dir, c);
+	log = capture_stderr_end(&cap);
+
+	if (r != expected)
+		fprintf(stderr, "got %d, expected %d; log:\n%s", r, expected, log);
+	assert_int_equal(r, expected);
+	assert_null(b);
+	assert_true(text_has(log, "<3>"));
+	return log;
+}
+
+static struct kcs_regs channel(struct kcs_backend *b, unsigned int ch)
+{
+	struct kcs_channel_config cfg = { .channel = ch };
+	struct kcs_regs regs;
+
+	assert_int_equal(b->ops->channel_regs(b, &cfg, &regs), 0);
+	return regs;
+}
+
+/* ---- The host side of one channel, as the contract describes it ---- */
+
+struct host {
+	uint8_t *page;
+	int irq_fd;
+	unsigned int width;
+	struct kcs_chip_channel offs;
+};
+
+static void host_open(struct host *h, const struct fixture *f, const char *chip_name,
+		      unsigned int ch)
+{
+	int fd = open(f->regs_path, O_RDWR | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	h->page = mmap(NULL, KCS_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	assert_true(h->page != MAP_FAILED);
+	close(fd);
+	h->irq_fd = open(f->irq_path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	assert_true(h->irq_fd >= 0);
+	h->width = chip(chip_name)->reg_width;
+	assert_int_equal(kcs_chip_channel(chip(chip_name), ch, &h->offs), 0);
+}
+
+static void host_close(struct host *h)
+{
+	munmap(h->page, KCS_PAGE_SIZE);
+	close(h->irq_fd);
+}
+
+static uint32_t *host_word(const struct host *h, uint32_t offset)
+{
+	return (uint32_t *)(void *)(h->page + (offset & ~3u));
+}
+
+/* Little-endian host only, like the tests' machines; sim.c handles both. */
+static unsigned int host_shift(uint32_t offset)
+{
+	return (offset & 3u) * 8;
+}
+
+static uint8_t host_status(const struct host *h)
+{
+	return (uint8_t)(__atomic_load_n(host_word(h, h->offs.str), __ATOMIC_SEQ_CST) >>
+			 host_shift(h->offs.str));
+}
+
+/* Replace the host-owned bits in @mask with @value in one atomic update. */
+static void host_update_str(const struct host *h, uint8_t mask, uint8_t value)
+{
+	uint32_t *w = host_word(h, h->offs.str);
+	unsigned int shift = host_shift(h->offs.str);
+	uint32_t old = __atomic_load_n(w, __ATOMIC_RELAXED), new;
+
+	do
+		new = (old & ~((uint32_t)mask << shift)) | ((uint32_t)(value & mask) << shift);
+	while (!__atomic_compare_exchange_n(w, &old, new, true, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
+}
+
+static void host_write(const struct host *h, uint8_t byte, bool command)
+{
+	const uint8_t one = 1;
+
+	if (h->width == 1)
+		__atomic_store_n(h->page + h->offs.idr, byte, __ATOMIC_RELAXED);
+	else
+		__atomic_store_n(host_word(h, h->offs.idr), (uint32_t)byte, __ATOMIC_RELAXED);
+	host_update_str(h, KCS_STR_IBF | KCS_STR_CD, KCS_STR_IBF | (command ? KCS_STR_CD : 0));
+	assert_true(write(h->irq_fd, &one, 1) == 1 || errno == EAGAIN);
+}
+
+static uint8_t host_read_data(const struct host *h)
+{
+	uint8_t v;
+
+	if (h->width == 1)
+		v = __atomic_load_n(h->page + h->offs.odr, __ATOMIC_RELAXED);
+	else
+		v = (uint8_t)__atomic_load_n(host_word(h, h->offs.odr), __ATOMIC_RELAXED);
+	__atomic_fetch_and(host_word(h, h->offs.str), ~((uint32_t)KCS_STR_OBF << host_shift(h->offs.str)),
+			   __ATOMIC_SEQ_CST);
+	return v;
+}
+
+static void file_read(const char *path, off_t offset, void *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, buf, len, offset), (ssize_t)len);
+	close(fd);
+}
+
+static void file_write(const char *path, off_t offset, const void *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, buf, len, offset), (ssize_t)len);
+	close(fd);
+}
+
+/* ---- Creation and reuse ---- */
+
+static void test_creates_device(void **state)
+{
+	struct fixture *f = *state;
+	struct kcs_backend *b = open_ok(f, "ast2600");
+	static const uint8_t zeros[KCS_PAGE_SIZE];
+	uint8_t page[KCS_PAGE_SIZE];
+	char expected[PATH_MAX + 8];
+	struct stat st;
+
+	snprintf(expected, sizeof(expected), "sim %s", f->dir);
+	assert_string_equal(b->name, expected);
+	assert_ptr_equal(b->chip, chip("ast2600"));
+	assert_true(b->irq_fd >= 0);
+
+	assert_int_equal(stat(f->dir, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(stat(f->regs_path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_size, KCS_PAGE_SIZE);
+	file_read(f->regs_path, 0, page, sizeof(page));
+	assert_memory_equal(page, zeros, sizeof(page));
+	assert_int_equal(stat(f->irq_path, &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+	assert_true(fcntl(b->irq_fd, F_GETFL) & O_NONBLOCK);
+	assert_true(fcntl(b->irq_fd, F_GETFD) & FD_CLOEXEC);
+	kcs_backend_close(b);
+}
+
+static void test_reuses_device(void **state)
+{
+	struct fixture *f = *state;
+	const uint8_t mark[4] = { 0x5A, 0xA5, 0x01, 0x02 };
+	struct kcs_backend *b = open_ok(f, "ast2600");
+	struct stat before, after;
+	uint8_t got[4];
+
+	kcs_backend_close(b);
+	file_write(f->regs_path, 0x44, mark, sizeof(mark));
+	assert_int_equal(stat(f->regs_path, &before), 0);
+
+	b = open_ok(f, "ast2600");
+	assert_int_equal(b->page.ops->read(b->page.ctx, 0x44, 4), 0x0201A55Au);
+	file_read(f->regs_path, 0x44, got, sizeof(got));
+	assert_memory_equal(got, mark, sizeof(mark));
+	assert_int_equal(stat(f->regs_path, &after), 0);
+	assert_int_equal(before.st_ino, after.st_ino);
+	kcs_backend_close(b);
+}
+
+static void test_wrong_size_regs(void **state)
+{
+	struct fixture *f = *state;
+	char *log;
+	int fd;
+
+	kcs_backend_close(open_ok(f, "ast2600"));
+	fd = open(f->regs_path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 100), 0);
+	close(fd);
+
+	log = open_fails(f, f->dir, -EINVAL);
+	assert_true(text_has(log, f->regs_path));
+	assert_true(text_has(log, "is 100 bytes, not 4096"));
+	assert_true(text_has(log, strerror(EINVAL)));
+	free(log);
+
+	assert_int_equal(unlink(f->regs_path), 0);
+	assert_int_equal(mkdir(f->regs_path, 0755), 0);
+	log = open_fails(f, f->dir, -EISDIR);
+	assert_true(text_has(log, f->regs_path));
+	assert_true(text_has(log, strerror(EISDIR)));
+	free(log);
+}
+
+static void test_irq_not_fifo(void **state)
+{
+	struct fixture *f = *state;
+	char *log;
+
+	kcs_backend_close(open_ok(f, "ast2600"));
+	assert_int_equal(unlink(f->irq_path), 0);
+	{
+		int fd = open(f->irq_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+		assert_true(fd >= 0);
+		close(fd);
+	}
+	log = open_fails(f, f->dir, -EINVAL);
+	assert_true(text_has(log, f->irq_path));
+	assert_true(text_has(log, "is not a FIFO"));
+	assert_true(text_has(log, strerror(EINVAL)));
+	free(log);
+}
+
+static void test_dir_not_directory(void **state)
+{
+	struct fixture *f = *state;
+	char path[PATH_MAX];
+	char *log;
+
+	snprintf(path, sizeof(path), "%s/file", f->root);
+	{
+		int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+		assert_true(fd >= 0);
+		close(fd);
+	}
+	log = open_fails(f, path, -ENOTDIR);
+	assert_true(text_has(log, path));
+	assert_true(text_has(log, "is not a directory"));
+	free(log);
+
+	/* A component on the way is a file. */
+	strcat(path, "/sub");
+	log = open_fails(f, path, -ENOTDIR);
+	assert_true(text_has(log, path));
+	assert_true(text_has(log, strerror(ENOTDIR)));
+	free(log);
+}
+
+/* ---- BMC-side operations against the host side ---- */
+
+static void check_transfer(const struct fixture *f, const char *chip_name, unsigned int ch)
+{
+	struct kcs_backend *b = open_ok(f, chip_name);
+	struct kcs_regs regs = channel(b, ch);
+	struct host h;
+
+	host_open(&h, f, chip_name, ch);
+
+	host_write(&h, KCS_CTRL_WRITE_START, true);
+	assert_int_equal(regs.ops->read_str(regs.ctx), KCS_STR_IBF | KCS_STR_CD);
+	assert_int_equal(regs.ops->read_idr(regs.ctx), KCS_CTRL_WRITE_START);
+	assert_int_equal(host_status(&h), KCS_STR_CD);
+
+	regs.ops->update_str(regs.ctx, KCS_STR_STATE_MASK, kcs_str_state_bits(KCS_STATE_WRITE));
+	host_write(&h, 0x18, false);
+	assert_int_equal(host_status(&h), kcs_str_state_bits(KCS_STATE_WRITE) | KCS_STR_IBF);
+	assert_int_equal(regs.ops->read_idr(regs.ctx), 0x18);
+	assert_int_equal(host_status(&h), kcs_str_state_bits(KCS_STATE_WRITE));
+
+	regs.ops->write_odr(regs.ctx, 0x1C);
+	assert_int_equal(host_status(&h), kcs_str_state_bits(KCS_STATE_WRITE) | KCS_STR_OBF);
+	if (h.width == 4) {
+		uint8_t word[4];
+
+		/* 32-bit little-endian register: the byte, zero-extended. */
+		file_read(f->regs_path, h.offs.odr, word, sizeof(word));
+		assert_memory_equal(word, ((uint8_t[]){ 0x1C, 0, 0, 0 }), 4);
+	}
+	regs.ops->update_str(regs.ctx, KCS_STR_SMS_ATN, KCS_STR_SMS_ATN);
+	assert_int_equal(host_read_data(&h), 0x1C);
+	assert_int_equal(regs.ops->read_str(regs.ctx),
+			 kcs_str_state_bits(KCS_STATE_WRITE) | KCS_STR_SMS_ATN);
+
+	/* The state/SMS_ATN update leaves the host's bits alone. */
+	host_write(&h, 0x62, true);
+	regs.ops->write_odr(regs.ctx, 0x00);
+	regs.ops->update_str(regs.ctx, KCS_STR_STATE_MASK | KCS_STR_SMS_ATN,
+			     kcs_str_state_bits(KCS_STATE_READ));
+	assert_int_equal(host_status(&h), kcs_str_state_bits(KCS_STATE_READ) | KCS_STR_IBF |
+					  KCS_STR_CD | KCS_STR_OBF);
+
+	host_close(&h);
+	kcs_backend_close(b);
+}
+
+static void test_transfer_ast2600(void **state)
+{
+	check_transfer(*state, "ast2600", 3);
+	check_transfer(*state, "ast2600", 4);
+}
+
+static void test_transfer_npcm7xx(void **state)
+{
+	check_transfer(*state, "npcm7xx", 1);
+	check_transfer(*state, "npcm7xx", 2);
+}
+
+static void test_ack(void **state)
+{
+	struct fixture *f = *state;
+	struct kcs_backend *b = open_ok(f, "ast2600");
+	struct host h;
+
+	channel(b, 3);
+	host_open(&h, f, "ast2600", 3);
+	assert_int_equal(b->ops->ack(b), -EAGAIN);
+	host_write(&h, 0x61, true);
+	assert_int_equal(b->ops->ack(b), 0);
+	assert_int_equal(b->ops->ack(b), -EAGAIN);
+
+	/* Several host writes, one ack drains them all. */
+	for (int i = 0; i < 5; i++)
+		host_write(&h, (uint8_t)i, false);
+	assert_int_equal(b->ops->ack(b), 0);
+	assert_int_equal(b->ops->ack(b), -EAGAIN);
+
+	host_close(&h);
+	kcs_backend_close(b);
+}
+
+/* Level-triggered: pending while IBF is set on any served channel. */
+static void test_reenable(void **state)
+{
+	struct fixture *f = *state;
+	struct kcs_backend *b = open_ok(f, "ast2500");
+	struct kcs_regs ch2 = channel(b, 2), ch3 = channel(b, 3);
+	struct host h1, h2, h3;
+
+	host_open(&h1, f, "ast2500", 1);
+	host_open(&h2, f, "ast2500", 2);
+	host_open(&h3, f, "ast2500", 3);
+	assert_int_equal(b->ops->reenable(b), 0);
+
+	host_write(&h3, 0x61, true);
+	assert_int_equal(b->ops->reenable(b), 1);
+	assert_int_equal(ch3.ops->read_idr(ch3.ctx), 0x61);
+	assert_int_equal(b->ops->reenable(b), 0);
+
+	/* Both channels on the one FIFO. */
+	host_write(&h2, 0x60, true);
+	assert_int_equal(b->ops->ack(b), 0);
+	assert_int_equal(b->ops->reenable(b), 1);
+	host_write(&h3, 0x00, false);
+	assert_int_equal(ch2.ops->read_idr(ch2.ctx), 0x60);
+	assert_int_equal(b->ops->reenable(b), 1);
+	assert_int_equal(ch3.ops->read_idr(ch3.ctx), 0x00);
+	assert_int_equal(b->ops->reenable(b), 0);
+
+	/* Channel 1 is not served here: its IBF is not ours to handle. */
+	host_write(&h1, 0x61, true);
+	assert_int_equal(b->ops->reenable(b), 0);
+
+	host_close(&h1);
+	host_close(&h2);
+	host_close(&h3);
+	kcs_backend_close(b);
+}
+
+/*
+ * NPCM7xx's 8-bit registers share 32-bit words: channel 2's STR (0x1E) sits
+ * in the word 0x1C..0x1F with channel 1's interrupt enable (0x1C), and its
+ * ODR (0x20) and IDR (0x22) share the next word. Operations on one byte lane
+ * leave the others as they were.
+ */
+static void test_npcm_byte_lanes(void **state)
+{
+	struct fixture *f = *state;
+	struct kcs_backend *b = open_ok(f, "npcm7xx");
+	struct kcs_regs ch2 = channel(b, 2);
+	const uint8_t fill[8] = { 0xA1, 0xB2, 0x00, 0xC3, 0x00, 0xD4, 0x00, 0xE5 };
+	uint8_t got[8];
+	struct host h;
+
+	file_write(f->regs_path, 0x1C, fill, sizeof(fill));
+	host_open(&h, f, "npcm7xx", 2);
+
+	host_write(&h, 0x61, true);
+	assert_int_equal(ch2.ops->read_str(ch2.ctx), KCS_STR_IBF | KCS_STR_CD);
+	assert_int_equal(ch2.ops->read_idr(ch2.ctx), 0x61);
+	ch2.ops->update_str(ch2.ctx, KCS_STR_STATE_MASK | KCS_STR_SMS_ATN,
+			    kcs_str_state_bits(KCS_STATE_ERROR) | KCS_STR_SMS_ATN);
+	ch2.ops->write_odr(ch2.ctx, 0x7E);
+
+	file_read(f->regs_path, 0x1C, got, sizeof(got));
+	assert_int_equal(got[0], 0xA1);
+	assert_int_equal(got[1], 0xB2);
+	assert_int_equal(got[2], KCS_STR_CD | KCS_STR_OBF | KCS_STR_SMS_ATN | 0xC0);
+	assert_int_equal(got[3], 0xC3);
+	assert_int_equal(got[4], 0x7E);
+	assert_int_equal(got[5], 0xD4);
+	assert_int_equal(got[6], 0x61);
+	assert_int_equal(got[7], 0xE5);
+
+	/* And the page ops write single bytes of the chip configuration. */
+	b->page.ops->write(b->page.ctx, 0x1D, 1, 0x44);
+	assert_int_equal(b->page.ops->read(b->page.ctx, 0x1D, 1), 0x44);
+	file_read(f->regs_path, 0x1C, got, 4);
+	assert_memory_equal(got, ((uint8_t[]){ 0xA1, 0x44, got[2], 0xC3 }), 4);
+
+	host_close(&h);
+	kcs_backend_close(b);
+}
+
+/* Chip start-up configuration lands in the file, where the host can check it. */
+static void test_page_configuration(void **state)
+{
+	struct fixture *f = *state;
+	struct kcs_backend *b = open_ok(f, "ast2600");
+	struct kcs_channel_config cfg = { .channel = 3, .set_data_addr = true, .data_addr = 0xCA2 };
+	uint8_t hicr0, hicr2, hicr4, ladr3h, ladr3l;
+	char err[128];
+
+	assert_int_equal(kcs_chip_configure(b->chip, &b->page, &cfg, err, sizeof(err)), 0);
+	file_read(f->regs_path, 0x000, &hicr0, 1);
+	file_read(f->regs_path, 0x008, &hicr2, 1);
+	file_read(f->regs_path, 0x010, &hicr4, 1);
+	file_read(f->regs_path, 0x014, &ladr3h, 1);
+	file_read(f->regs_path, 0x018, &ladr3l, 1);
+	assert_int_equal(hicr0 & 0x80, 0x80);   /* LPC3E */
+	assert_int_equal(hicr2 & 0x08, 0x08);   /* IBF interrupt, channel 3 */
+	assert_int_equal(hicr4 & 0x04, 0x04);   /* KCSENBL */
+	assert_int_equal(ladr3h, 0x0C);
+	assert_int_equal(ladr3l, 0xA2);
+
+	assert_int_equal(kcs_chip_set_ibf_irq(b->chip, &b->page, 3, false), 0);
+	file_read(f->regs_path, 0x008, &hicr2, 1);
+	assert_int_equal(hicr2 & 0x08, 0);
+	kcs_backend_close(b);
+}
+
+/* ---- Two threads on one STR word ---- */
+
+struct race {
+	struct kcs_regs regs;
+	struct host *host;
+	pthread_barrier_t start;
+	/* Counts of own bits found changed by the other side. */
+	unsigned long bmc_lost, host_lost, neighbour_lost;
+	unsigned long bmc_checks, host_checks;
+	bool neighbour;             /* NPCM: host also writes the byte at 0x1C */
+};
+
+static const uint8_t bmc_bits = KCS_STR_STATE_MASK | KCS_STR_SMS_ATN;
+static const uint8_t host_bits = KCS_STR_IBF | KCS_STR_CD | KCS_STR_OBF;
+
+static uint8_t bmc_value(unsigned long i)
+{
+	return kcs_str_state_bits((enum kcs_state)(i & 3)) | ((i >> 2) & 1 ? KCS_STR_SMS_ATN : 0);
+}
+
+static uint8_t host_value(unsigned long i)
+{
+	return (i & 1 ? KCS_STR_IBF : 0) | (i & 2 ? KCS_STR_CD : 0) | (i & 4 ? KCS_STR_OBF : 0);
+}
+
+static void *bmc_thread(void *arg)
+{
+	struct race *r = arg;
+
+	pthread_barrier_wait(&r->start);
+	for (unsigned long i = 0; i < STRESS_ITERATIONS; i++) {
+		uint8_t v = bmc_value(i);
+
+		r->regs.ops->update_str(r->regs.ctx, bmc_bits, v);
+		if ((r->regs.ops->read_str(r->regs.ctx) & bmc_bits) != v)
+			r->bmc_lost++;
+		r->bmc_checks++;
+	}
+	return NULL;
+}
+
+static void *host_thread(void *arg)
+{
+	struct race *r = arg;
+	uint8_t *neighbour = r->host->page + 0x1C;
+
+	pthread_barrier_wait(&r->start);
+	for (unsigned long i = 0; i < STRESS_ITERATIONS; i++) {
+		uint8_t v = host_value(i);
+
+		host_update_str(r->host, host_bits, v);
+		if ((host_status(r->host) & host_bits) != v)
+			r->host_lost++;
+		r->host_checks++;
+		if (r->neighbour) {
+			__atomic_store_n(neighbour, (uint8_t)i, __ATOMIC_RELAXED);
+			if (__atomic_load_n(neighbour, __ATOMIC_RELAXED) != (uint8_t)i)
+				r->neighbour_lost++;
+		}
+	}
+	return NULL;
+}
+
+static void race(const struct fixture *f, const char *chip_name, unsigned int ch, bool neighbour)
+{
+	struct kcs_backend *b = open_ok(f, chip_name);
+	struct race r = { .regs = channel(b, ch), .neighbour = neighbour };
+	pthread_t bmc, host;
+	struct host h;
+
+	host_open(&h, f, chip_name, ch);
+	r.host = &h;
+	assert_int_equal(pthread_barrier_init(&r.start, NULL, 2), 0);
+	assert_int_equal(pthread_create(&bmc, NULL, bmc_thread, &r), 0);
+	assert_int_equal(pthread_create(&host, NULL, host_thread, &r), 0);
+	assert_int_equal(pthread_join(bmc, NULL), 0);
+	assert_int_equal(pthread_join(host, NULL), 0);
+	pthread_barrier_destroy(&r.start);
+
+	assert_int_equal(r.bmc_checks, STRESS_ITERATIONS);
+	assert_int_equal(r.host_checks, STRESS_ITERATIONS);
+	assert_int_equal(r.bmc_lost, 0);
+	assert_int_equal(r.host_lost, 0);
+	assert_int_equal(r.neighbour_lost, 0);
+	/* The last value of each side survives the other's last update. */
+	assert_int_equal(host_status(&h),
+			 bmc_value(STRESS_ITERATIONS - 1) | host_value(STRESS_ITERATIONS - 1));
+	if (neighbour)
+		assert_int_equal(h.page[0x1C], (uint8_t)(STRESS_ITERATIONS - 1));
+
+	host_close(&h);
+	kcs_backend_close(b);
+}
+
+static void test_race_ast2600(void **state)
+{
+	race(*state, "ast2600", 3, false);
+}
+
+static void test_race_npcm7xx_unaligned(void **state)
+{
+	race(*state, "npcm7xx", 2, true);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_creates_device, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reuses_device, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wrong_size_regs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_irq_not_fifo, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dir_not_directory, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transfer_ast2600, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transfer_npcm7xx, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ack, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reenable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_npcm_byte_lanes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_page_configuration, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_race_ast2600, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_race_npcm7xx_unaligned, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Round trips through the whole daemon path, with the daemon's CPU cost:
+#   kcs-host -> simulated registers -> kcs-uiod -> private dbus-daemon -> backend
+# next to a direct D-Bus execute loop to the same backend (the difference is
+# what KCS handling adds). Prints figures; asserts nothing.
+#
+#   tools/bench/daemon-bench.sh BUILD_DIR [COUNT] [BACKEND]
+#   BACKEND: stub (default: tools/ipmi/ipmi-stub) or sim (ipmi_sim via the bridge)
+set -euo pipefail
+
+build=$(cd "${1:?usage: daemon-bench.sh BUILD_DIR [COUNT] [stub|sim]}" && pwd)
+count=${2:-2000}
+backend=${3:-stub}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d /tmp/kcs-bench.XXXXXX)
+pids=()
+
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+wait_for() { # wait_for SECONDS CMD...: poll a condition, bounded
+	local deadline=$((SECONDS + $1)); shift
+	until "$@" >/dev/null 2>&1; do
+		[ $SECONDS -lt $deadline ] || { echo "timed out waiting for: $*" >&2; exit 1; }
+		sleep 0.05
+	done
+}
+
+dbus-daemon --session --nofork --print-address=3 --address="unix:path=$tmp/bus" 3>"$tmp/bus.addr" &
+pids+=($!)
+wait_for 5 test -s "$tmp/bus.addr"
+bus=$(head -n1 "$tmp/bus.addr")
+
+case "$backend" in
+stub)
+	"$build/tools/ipmi/ipmi-stub" --bus "$bus" >"$tmp/stub.out" &
+	pids+=($!)
+	wait_for 5 grep -q READY "$tmp/stub.out"
+	;;
+sim)
+	source "$top/tools/ipmi/sim-env.sh"
+	start_ipmi_sim "$tmp" "$build"
+	;;
+*) echo "unknown backend $backend" >&2; exit 2 ;;
+esac
+
+"$build/daemon/kcs-uiod" --sim "$tmp/kcs" --chip ast2600 --channel 3:ipmi_kcs3 \
+	--bus "$bus" --log-level warning 2>"$tmp/daemon.log" &
+daemon=$!
+pids+=($daemon)
+wait_for 5 busctl --address="$bus" status xyz.openbmc_project.Ipmi.Channel.ipmi_kcs3
+
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+
+echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "backend: $backend, $count round trips per run"
+for size in 2 250; do
+	before=$(cpu_ticks "$daemon")
+	echo "--- kcs-host bench, $size-byte requests (through KCS and kcs-uiod)"
+	"$build/tools/host/kcs-host" --sim "$tmp/kcs" bench --count "$count" --size "$size"
+	after=$(cpu_ticks "$daemon")
+	awk -v t=$((after - before)) -v hz="$hz" -v n="$count" \
+		'BEGIN { printf "kcs-uiod CPU: %.1f us per round trip (%d ticks)\n", t * 1e6 / hz / n, t }'
+	echo "--- execute-bench, $size-byte requests (direct D-Bus to the same backend)"
+	"$build/tools/bench/execute-bench" --bus "$bus" --count "$count" --size "$size"
+done
+echo "--- kcs-uiod memory"
+grep -E 'VmRSS|VmHWM' "/proc/$daemon/status"

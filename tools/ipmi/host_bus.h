@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The IPMI host service as the development tools see it: its D-Bus names
+ * (DESIGN.md section 4) and the bus a --bus option names.
+ */
+#pragma once
+
+#include <systemd/sd-bus.h>
+
+#define IPMI_HOST_SERVICE   "xyz.openbmc_project.Ipmi.Host"
+#define IPMI_HOST_PATH      "/xyz/openbmc_project/Ipmi"
+#define IPMI_HOST_INTERFACE "xyz.openbmc_project.Ipmi.Server"
+#define IPMI_HOST_EXECUTE_IN  "yyyaya{sv}"
+#define IPMI_HOST_EXECUTE_OUT "yyyyay"
+
+/*
+ * Connect to the bus @spec names: "system", "session", or a D-Bus address
+ * such as "unix:path=/run/x/bus" (a private dbus-daemon in tests). Logs
+ * the failure with the bus and the errno; returns 0 or a negative errno.
+ */
+int host_bus_open(const char *spec, sd_bus **ret);
