@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "cleanup.h"
 #include "log.h"
 
 struct bus_event {
@@ -125,35 +126,28 @@ int bus_event_kick(struct bus_event *be)
 int bus_event_new(struct bus_event **ret, struct event_base *base, sd_bus *bus,
 		  bus_event_failed_fn failed, void *userdata)
 {
-	struct bus_event *be;
+	_cleanup_(bus_event_freep) struct bus_event *be = NULL;
 	int r;
 
 	be = calloc(1, sizeof(*be));
 	if (!be)
 		return log_error_errno(ENOMEM, "Failed to allocate the D-Bus event: %m");
-	be->fd = sd_bus_get_fd(bus);
-	if (be->fd < 0) {
-		r = be->fd;
-		free(be);
-		return log_error_errno(r, "Failed to get the D-Bus connection's fd: %m");
-	}
+	be->bus = sd_bus_ref(bus);
 	be->base = base;
 	be->failed_fn = failed;
 	be->userdata = userdata;
+	be->fd = sd_bus_get_fd(bus);
+	if (be->fd < 0)
+		return log_error_errno(be->fd, "Failed to get the D-Bus connection's fd: %m");
 	be->what = EV_READ;
 	be->ev = event_new(base, be->fd, be->what, on_bus_ready, be);
-	if (!be->ev) {
-		free(be);
+	if (!be->ev)
 		return log_error_errno(ENOMEM, "Failed to allocate the D-Bus event: %m");
-	}
-	be->bus = sd_bus_ref(bus);
 
 	r = arm(be);
-	if (r < 0) {
-		bus_event_free(be);
+	if (r < 0)
 		return log_error_errno(r, "Failed to watch the D-Bus connection: %m");
-	}
-	*ret = be;
+	*ret = TAKE_PTR(be);
 	return 0;
 }
 
@@ -161,7 +155,8 @@ void bus_event_free(struct bus_event *be)
 {
 	if (!be)
 		return;
-	event_free(be->ev);
+	if (be->ev)
+		event_free(be->ev);
 	sd_bus_unref(be->bus);
 	free(be);
 }

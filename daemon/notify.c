@@ -9,6 +9,7 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
+#include "cleanup.h"
 #include "log.h"
 
 struct notify {
@@ -73,7 +74,7 @@ static int add_timer(struct notify *n, struct event **ev, uint64_t usec,
 int notify_new(struct notify **ret, struct event_base *base,
 	       notify_status_fn status, void *userdata)
 {
-	struct notify *n;
+	_cleanup_(notify_freep) struct notify *n = NULL;
 	uint64_t usec;
 	int r;
 
@@ -89,13 +90,11 @@ int notify_new(struct notify **ret, struct event_base *base,
 		log_warning_errno(r, "Ignoring the watchdog settings (WATCHDOG_USEC/WATCHDOG_PID): %m");
 	if (r > 0) {
 		r = add_timer(n, &n->watchdog_timer, usec / 2, on_watchdog_timer, "watchdog");
-		if (r < 0) {
-			notify_free(n);
+		if (r < 0)
 			return r;
-		}
 		log_debug("Watchdog enabled: pinging every %llu ms", (unsigned long long)(usec / 2000u));
 	}
-	*ret = n;
+	*ret = TAKE_PTR(n);
 	return 0;
 }
 

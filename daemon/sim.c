@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -36,6 +37,7 @@ struct sim_channel {
 struct sim_backend {
 	struct kcs_backend base;
 	char *label;                /* "sim DIR", backs base.name */
+	int lock_fd;                /* regs, flock()ed: one BMC side per device */
 	uint8_t *regs;
 	struct sim_channel channels[SIM_MAX_CHANNELS];
 };
@@ -48,6 +50,8 @@ static void sim_backend_free(struct sim_backend *s)
 		munmap(s->regs, KCS_PAGE_SIZE);
 	if (s->base.irq_fd >= 0)
 		close(s->base.irq_fd);
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
 	free(s->label);
 	free(s);
 }
@@ -320,6 +324,7 @@ int sim_backend_open(struct kcs_backend **ret, const char *dir, const struct kcs
 	if (!s)
 		return log_error_errno(ENOMEM, "sim %s: %m", dir);
 	s->base.irq_fd = -1;
+	s->lock_fd = -1;
 	if (asprintf(&s->label, "sim %s", dir) < 0) {
 		s->label = NULL;
 		return log_error_errno(ENOMEM, "sim %s: %m", dir);
@@ -333,6 +338,13 @@ int sim_backend_open(struct kcs_backend **ret, const char *dir, const struct kcs
 	regs_fd = open_regs(s->label, regs_path);
 	if (regs_fd < 0)
 		return regs_fd;
+	/* Two BMC sides on one device would corrupt each other's handshakes. */
+	if (flock(regs_fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			return log_error_errno(EBUSY, "%s: %s is in use by another kcs-uiod: %m",
+					       s->label, regs_path);
+		return log_error_errno(errno, "%s: failed to lock %s: %m", s->label, regs_path);
+	}
 	s->base.irq_fd = open_irq(s->label, irq_path);
 	if (s->base.irq_fd < 0)
 		return s->base.irq_fd;
@@ -341,6 +353,7 @@ int sim_backend_open(struct kcs_backend **ret, const char *dir, const struct kcs
 	if (map == MAP_FAILED)
 		return log_error_errno(errno, "%s: failed to map %s: %m", s->label, regs_path);
 	s->regs = map;
+	s->lock_fd = TAKE_FD(regs_fd);
 
 	s->base.ops = &sim_ops;
 	s->base.chip = chip;

@@ -6,10 +6,13 @@ private D-Bus -> ipmi-stub and back. One scenario per meson test:
     test_daemon.py NAME
 """
 
+import fcntl
 import os
 import signal
+import struct
 import subprocess
 import sys
+import termios
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -339,6 +342,64 @@ def test_valgrind(h):
     h.steps(*write_steps(request(NETFN_OEM, OEM_NO_REPLY)))
     rc = d.stop(timeout=120)
     check(rc == 0, f'kcs-uiod under valgrind exited {rc} (99: valgrind found errors or leaks)')
+
+
+def test_session_bus(h):
+    """--bus session finds the bus through DBUS_SESSION_BUS_ADDRESS."""
+    h.start_bus()
+    h.start_stub()
+    h.start_daemon('--bus', 'session', env={'DBUS_SESSION_BUS_ADDRESS': h.address})
+    get_device_id(h)
+
+
+def test_bus_lost(h):
+    """Without its bus the daemon cannot serve: exit 1, channel left in ERROR."""
+    h.start_bus()
+    d = h.start_daemon()
+    bus = h.procs[0]
+    bus.terminate()
+    bus.wait(10)
+    try:
+        rc = d.proc.wait(10)
+    except subprocess.TimeoutExpired:
+        rc = 'none: still running 10 s later'
+    check(rc == 1, f'bus lost: exit status {rc}, expected 1')
+    check('D-Bus connection failed' in d.log_text(), 'lost bus not logged')
+    check(h.state() == STATE_ERROR, 'bus lost: channel not left in ERROR state')
+
+
+def test_bad_device(h):
+    h.start_bus()
+    not_a_dir = h.path('file')
+    open(not_a_dir, 'w').close()
+    rc, err = h.run_daemon(h.daemon_args(sim=not_a_dir))
+    check(rc == 1 and not_a_dir in err, f'--sim on a file: exit {rc}, {err!r}')
+    rc, err = h.run_daemon([h.kcs_uiod, '--uio', 'kcs3', '--uio-sysfs', h.path('no-sysfs'),
+                            '--chip', 'ast2600', '--channel', '3:ipmi_kcs3', '--bus', h.address])
+    check(rc == 1 and h.path('no-sysfs') in err, f'--uio without sysfs: exit {rc}, {err!r}')
+    # The names were released with the connection: a good start-up works now.
+    h.start_daemon()
+
+
+def test_storm(h):
+    """Interrupts with no IBF anywhere: counted, reported once, loudly."""
+    h.start_bus()
+    h.start_stub()
+    d = h.start_daemon()
+    irq = os.open(os.path.join(h.sim, 'irq'), os.O_WRONLY | os.O_NONBLOCK)
+    try:
+        for i in range(1100):
+            os.write(irq, b'x')
+            # One interrupt at a time: wait until the daemon drained the FIFO.
+            deadline = time.monotonic() + 10
+            while struct.unpack('i', fcntl.ioctl(irq, termios.FIONREAD, b'\0\0\0\0'))[0]:
+                check(time.monotonic() < deadline, f'interrupt {i} never consumed')
+    finally:
+        os.close(irq)
+    d.wait_log('interrupt storm on sim ', 10)
+    check(d.log_text().count('interrupt storm') == 1, 'the storm was reported more than once')
+    check(h.prop(CH, 'SpuriousInterrupts') >= 1000, 'spurious interrupts not counted')
+    get_device_id(h)
 
 
 TESTS = {name[5:]: fn for name, fn in globals().items() if name.startswith('test_') and callable(fn)}

@@ -126,6 +126,20 @@ static struct kcs_regs channel(struct kcs_backend *b, unsigned int ch)
 	return regs;
 }
 
+/* A second BMC side on the same device is refused while the first runs. */
+static void test_second_daemon_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct kcs_backend *first = open_ok(f, "ast2600");
+	char *log = open_fails(f, f->dir, -EBUSY);
+
+	assert_true(text_has(log, "in use by another kcs-uiod"));
+	assert_true(text_has(log, f->dir));
+	free(log);
+	kcs_backend_close(first);
+	kcs_backend_close(open_ok(f, "ast2600"));
+}
+
 /* ---- The host side of one channel, as the contract describes it ---- */
 
 struct host {
@@ -655,6 +669,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wrong_size_regs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_irq_not_fifo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dir_not_directory, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_second_daemon_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transfer_ast2600, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transfer_npcm7xx, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ack, setup, teardown),

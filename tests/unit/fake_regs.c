@@ -35,6 +35,10 @@ static void check_access(const struct fake_regs *f, uint32_t offset, unsigned in
 	if (offset % width != 0 || offset > KCS_PAGE_SIZE - width)
 		fail_msg("%s: access at 0x%03x is unaligned or outside the page",
 			 f->chip->name, (unsigned)offset);
+	/* The daemon may map no more than the chip says it uses. */
+	if (offset + width > f->chip->page_span)
+		fail_msg("%s: access at 0x%03x is past the chip's page span 0x%03x",
+			 f->chip->name, (unsigned)offset, (unsigned)f->chip->page_span);
 }
 
 static void log_write(struct fake_regs *f, uint32_t offset, uint32_t value)

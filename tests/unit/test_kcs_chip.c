@@ -225,6 +225,10 @@ static void test_chip_table(void **state)
 	assert_non_null(c);
 	assert_int_equal(c->reg_width, 1);
 	assert_int_equal(c->nr_channels, 3);
+	/* The highest registers: LSADR12 (0x120, 32-bit), ch3's interrupt enable (0x40). */
+	for (size_t i = 0; i < NR_ASPEED; i++)
+		assert_int_equal(kcs_chip_find(aspeed[i])->page_span, LSADR12 + 4);
+	assert_int_equal(c->page_span, 0x40 + 1);
 	assert_non_null(strstr(kcs_chip_names(), "npcm7xx"));
 }
 

@@ -428,18 +428,22 @@ static void test_row_force_abort_any_phase(void **state)
 /* Row: set/clear SMS_ATN | any | read-modify-write of bit 2 only. */
 static void test_row_sms_atn_preserves_obf_and_state(void **state)
 {
+	unsigned int with_obf = 0;
+
 	(void)state;
 	for (size_t i = 0; i < NR_PHASES; i++) {
 		enum kcs_phase p = all_phases[i];
 		struct fixture *fx = fixture_new_default(KCS_BUF_DEFAULT);
 
 		fixture_goto_phase(fx, p);
-		for (int obf = 0; obf <= 1; obf++) {
+		/* OBF set first (a byte the host has not read yet), then clear. */
+		for (int obf = 1; obf >= 0; obf--) {
 			unsigned long reads = fx->fake.idr_reads;
 			uint8_t before, odr;
 
 			if (obf && !(status(fx) & KCS_STR_OBF))
 				continue;
+			with_obf += obf;
 			if (!obf)
 				host_clear_obf(&fx->host);
 			/* The vendor bits are not ours either. */
@@ -464,6 +468,8 @@ static void test_row_sms_atn_preserves_obf_and_state(void **state)
 		}
 		fixture_free(fx);
 	}
+	/* Every phase but IDLE and WAIT_RESPONSE leaves a byte in ODR. */
+	assert_int_equal(with_obf, NR_PHASES - 2);
 }
 
 /* Preamble: an interrupt with IBF clear is spurious, in any phase. */

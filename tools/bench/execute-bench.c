@@ -60,12 +60,14 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* One execute round trip; returns 0 with *cc, or a negative errno. */
+/*
+ * One execute round trip; returns 0 with *cc, or a negative errno with
+ * @error set when the service answered with an error.
+ */
 static int bench_call(sd_bus *bus, uint8_t netfn, uint8_t cmd, const uint8_t *data,
-		      size_t len, uint64_t timeout_us, uint8_t *cc)
+		      size_t len, uint64_t timeout_us, uint8_t *cc, sd_bus_error *error)
 {
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
-	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
 	uint8_t rnetfn, rlun, rcmd;
 	const void *rdata;
 	size_t rlen;
@@ -83,17 +85,17 @@ static int bench_call(sd_bus *bus, uint8_t netfn, uint8_t cmd, const uint8_t *da
 	if (r < 0)
 		return r;
 
-	r = sd_bus_call(bus, m, timeout_us, &error, &reply);
+	r = sd_bus_call(bus, m, timeout_us, error, &reply);
 	if (r < 0)
-		return log_debug_errno(r, "execute failed: %s: %s",
-				       error.name ? error.name : "-",
-				       error.message ? error.message : "-");
+		return r;
 
 	r = sd_bus_message_read(reply, "yyyy", &rnetfn, &rlun, &rcmd, cc);
 	if (r >= 0)
 		r = sd_bus_message_read_array(reply, 'y', &rdata, &rlen);
 	if (r < 0)
-		return log_debug_errno(r, "execute reply is not %s: %m", IPMI_HOST_EXECUTE_OUT);
+		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_SIGNATURE,
+					 "the reply is \"%s\", not \"%s\"",
+					 sd_bus_message_get_signature(reply, 1), IPMI_HOST_EXECUTE_OUT);
 	return 0;
 }
 
@@ -118,14 +120,17 @@ static int bench_run(sd_bus *bus, const struct bench_options *o, struct bench_re
 
 	start = now_ns();
 	for (uint64_t i = 0; i < o->count; i++) {
+		_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
 		uint64_t t0 = now_ns();
 		uint8_t cc;
 		int r;
 
-		r = bench_call(bus, netfn, cmd, data, len, o->timeout_ms * 1000, &cc);
+		r = bench_call(bus, netfn, cmd, data, len, o->timeout_ms * 1000, &cc, &error);
 		if (r < 0) {
 			if (res->errors++ == 0)
-				log_warning_errno(r, "Call %" PRIu64 " failed: %m (later failures are counted only)", i);
+				log_warning_errno(r, "Call %" PRIu64 " failed: %s (%s); later failures are only counted",
+						  i, error.message ? error.message : strerror(-r),
+						  error.name ? error.name : "no D-Bus error");
 			continue;
 		}
 		res->latency_ns[res->ok++] = now_ns() - t0;
@@ -216,6 +221,11 @@ static int parse_options(int argc, char **argv, struct bench_options *o)
 	while ((c = getopt_long(argc, argv, "B:n:s:t:jhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'B':
+			if (!host_bus_spec_valid(optarg)) {
+				fprintf(stderr, "execute-bench: --bus: '%s' is not system, session or a D-Bus address\n",
+					optarg);
+				return -EINVAL;
+			}
 			o->bus = optarg;
 			break;
 		case 'n':

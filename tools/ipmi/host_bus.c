@@ -7,6 +7,13 @@
 #include "cleanup.h"
 #include "log.h"
 
+bool host_bus_spec_valid(const char *spec)
+{
+	/* a D-Bus address is "transport:key=value,..."; sd-bus checks the rest */
+	return strcmp(spec, "system") == 0 || strcmp(spec, "session") == 0 ||
+	       (spec[0] != ':' && strchr(spec, ':'));
+}
+
 static int host_bus_open_address(const char *address, sd_bus **ret)
 {
 	_cleanup_(sd_bus_unrefp) sd_bus *bus = NULL;

@@ -13,6 +13,11 @@
 #define IPMI_HOST_EXECUTE_IN  "yyyaya{sv}"
 #define IPMI_HOST_EXECUTE_OUT "yyyyay"
 
+#include <stdbool.h>
+
+/* Whether @spec can name a bus: "system", "session" or "transport:..." */
+bool host_bus_spec_valid(const char *spec);
+
 /*
  * Connect to the bus @spec names: "system", "session", or a D-Bus address
  * such as "unix:path=/run/x/bus" (a private dbus-daemon in tests). Logs

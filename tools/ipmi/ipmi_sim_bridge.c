@@ -161,13 +161,15 @@ static struct call *bridge_pop(struct bridge *b)
 	return c;
 }
 
-static void bridge_fail_all(struct bridge *b, const char *why)
+/* Answer every waiting call with an error: the connection is gone. */
+static void bridge_fail_all(struct bridge *b, int error, const char *why)
 {
 	while (b->head) {
 		struct call *c = bridge_pop(b);
 
-		call_reply_error(c, ERROR_NOT_CONNECTED, "ipmi_sim at %s:%s: %s",
-				 b->host, b->port, why);
+		call_reply_error(c, ERROR_NOT_CONNECTED, "ipmi_sim at %s:%s: %s%s%s",
+				 b->host, b->port, why, error ? ": " : "",
+				 error ? strerror(error) : "");
 		call_free(c);
 	}
 }
@@ -187,12 +189,12 @@ static void bridge_disconnect(struct bridge *b, int error, const char *why)
 	int r;
 
 	if (b->connected)
-		log_warning_errno(error, "Lost ipmi_sim at %s:%s: %s", b->host, b->port, why);
+		log_warning_errno(error, "Lost ipmi_sim at %s:%s: %s: %m", b->host, b->port, why);
 	else if (!b->quiet_retry)
-		log_warning_errno(error, "Cannot connect to ipmi_sim at %s:%s: %s; retrying",
+		log_warning_errno(error, "Cannot connect to ipmi_sim at %s:%s: %s: %m; retrying",
 				  b->host, b->port, why);
 	else
-		log_debug_errno(error, "Cannot connect to ipmi_sim at %s:%s: %s", b->host, b->port, why);
+		log_debug_errno(error, "Cannot connect to ipmi_sim at %s:%s: %s: %m", b->host, b->port, why);
 	if (!b->connected)
 		b->quiet_retry = true;
 	else
@@ -204,7 +206,7 @@ static void bridge_disconnect(struct bridge *b, int error, const char *why)
 	b->fd = -1;
 	vm_decoder_init(&b->decoder);
 	b->out_len = 0;
-	bridge_fail_all(b, why);
+	bridge_fail_all(b, error, why);
 
 	b->backoff_us = b->backoff_us ? b->backoff_us * 2 : BACKOFF_MIN_US;
 	if (b->backoff_us > BACKOFF_MAX_US)
@@ -405,7 +407,7 @@ static void bridge_read(struct bridge *b)
 		return;
 	}
 	if (n == 0) {
-		bridge_disconnect(b, ECONNRESET, "it closed the connection");
+		bridge_disconnect(b, ECONNRESET, "ipmi_sim closed the connection");
 		return;
 	}
 
@@ -536,6 +538,7 @@ static int bridge_resolve(struct bridge *b)
 
 static int bridge_execute(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 	struct bridge *b = userdata;
 	uint8_t netfn, lun, cmd;
 	const void *data;
@@ -553,6 +556,23 @@ static int bridge_execute(sd_bus_message *m, void *userdata, sd_bus_error *error
 	if (netfn > 0x3f || lun > 3)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
 					 "netfn 0x%02x or lun %u out of range", netfn, lun);
+	if (netfn == 0x06 && cmd == 0x04) {
+		/*
+		 * ipmi_sim does not implement Get Self Test Results; a simulated
+		 * BMC has nothing to self-test, so answer "no error" here.
+		 */
+		static const uint8_t passed[] = { 0x55, 0x00 };
+
+		r = sd_bus_message_new_method_return(m, &reply);
+		if (r >= 0)
+			r = sd_bus_message_append(reply, "yyyy", (uint8_t)(netfn | 1), lun, cmd,
+						  (uint8_t)IPMI_CC_OK);
+		if (r >= 0)
+			r = sd_bus_message_append_array(reply, 'y', passed, sizeof(passed));
+		if (r >= 0)
+			r = sd_bus_send(NULL, reply, NULL);
+		return r < 0 ? r : 1;
+	}
 	if (len > SIM_REQUEST_DATA_MAX) {
 		/* ipmi_sim would drop it silently and the call would time out */
 		log_info("Refused netfn 0x%02x cmd 0x%02x: %zu data bytes, ipmi_sim takes %u",
@@ -599,7 +619,9 @@ static const sd_bus_vtable bridge_vtable[] = {
 
 static void bridge_done(struct bridge *b)
 {
-	bridge_fail_all(b, "the bridge is stopping");
+	/* Calls still here (after a failure) cannot be answered: the bus is closed. */
+	while (b->head)
+		call_free(bridge_pop(b));
 	b->timeout = sd_event_source_disable_unref(b->timeout);
 	b->retry = sd_event_source_disable_unref(b->retry);
 	b->io = sd_event_source_disable_unref(b->io);
@@ -611,7 +633,11 @@ static void bridge_done(struct bridge *b)
 
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
-	return sd_event_exit(sd_event_source_get_event(s), 0);
+	struct bridge *b = userdata;
+
+	/* Now, while the bus is open: sd-bus closes it as the loop exits. */
+	bridge_fail_all(b, 0, "the bridge is stopping");
+	return sd_event_exit(b->event, 0);
 }
 
 static int bridge_run(const struct bridge_options *o)
@@ -632,9 +658,9 @@ static int bridge_run(const struct bridge_options *o)
 	r = sd_event_new(&b.event);
 	if (r < 0)
 		return log_error_errno(r, "Failed to create the event loop: %m");
-	r = sd_event_add_signal(b.event, NULL, SIGTERM | SD_EVENT_SIGNAL_PROCMASK, on_signal, NULL);
+	r = sd_event_add_signal(b.event, NULL, SIGTERM | SD_EVENT_SIGNAL_PROCMASK, on_signal, &b);
 	if (r >= 0)
-		r = sd_event_add_signal(b.event, NULL, SIGINT | SD_EVENT_SIGNAL_PROCMASK, on_signal, NULL);
+		r = sd_event_add_signal(b.event, NULL, SIGINT | SD_EVENT_SIGNAL_PROCMASK, on_signal, &b);
 	if (r < 0)
 		return log_error_errno(r, "Failed to watch SIGTERM/SIGINT: %m");
 
@@ -674,6 +700,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: ipmi-sim-bridge [--bus BUS] [--host HOST] [--port PORT] [--timeout-ms MS]\n"
+		"                       [--log-level LEVEL]\n"
 		"Own %s and forward execute to OpenIPMI's ipmi_sim\n"
 		"over its VM serial protocol (lan.conf: serial 15 HOST PORT codec VM).\n"
 		"\n"
@@ -682,6 +709,8 @@ static void usage(FILE *f)
 		"  -p, --port PORT       its TCP port (default %s)\n"
 		"  -t, --timeout-ms MS   fail a call ipmi_sim leaves unanswered this long\n"
 		"                        (default %u, 1..%u)\n"
+		"  -l, --log-level L     err|warning|notice|info|debug (default info;\n"
+		"                        debug logs each request's netfn/cmd/length)\n"
 		"  -h, --help            show this help\n"
 		"  -V, --version         show the version\n"
 		"\n"
@@ -696,16 +725,22 @@ static int parse_options(int argc, char **argv, struct bridge_options *o)
 		{ "host",       required_argument, NULL, 'H' },
 		{ "port",       required_argument, NULL, 'p' },
 		{ "timeout-ms", required_argument, NULL, 't' },
+		{ "log-level",  required_argument, NULL, 'l' },
 		{ "help",       no_argument,       NULL, 'h' },
 		{ "version",    no_argument,       NULL, 'V' },
 		{ 0 },
 	};
 	uint64_t port;
-	int c;
+	int c, r;
 
-	while ((c = getopt_long(argc, argv, "B:H:p:t:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "B:H:p:t:l:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'B':
+			if (!host_bus_spec_valid(optarg)) {
+				fprintf(stderr, "ipmi-sim-bridge: --bus: '%s' is not system, session or a D-Bus address\n",
+					optarg);
+				return -EINVAL;
+			}
 			o->bus = optarg;
 			break;
 		case 'H':
@@ -724,6 +759,15 @@ static int parse_options(int argc, char **argv, struct bridge_options *o)
 					optarg, TIMEOUT_MS_MAX);
 				return -EINVAL;
 			}
+			break;
+		case 'l':
+			r = log_level_from_string(optarg);
+			if (r < 0) {
+				fprintf(stderr, "ipmi-sim-bridge: --log-level: '%s' is not err|warning|notice|info|debug\n",
+					optarg);
+				return -EINVAL;
+			}
+			log_set_max_level(r);
 			break;
 		case 'h':
 			usage(stdout);

@@ -396,11 +396,13 @@ static int stub_run(const struct stub_options *o)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: ipmi-stub [--bus system|session|ADDRESS] [--delay-ms MS]\n"
+		"Usage: ipmi-stub [--bus system|session|ADDRESS] [--delay-ms MS] [--log-level LEVEL]\n"
 		"Own %s and answer execute like a tiny IPMI service.\n"
 		"\n"
 		"  -B, --bus BUS       system (default), session, or a D-Bus address\n"
 		"  -d, --delay-ms MS   delay every reply by MS milliseconds (default 0)\n"
+		"  -l, --log-level L   err|warning|notice|info|debug (default info;\n"
+		"                      debug logs each call's netfn/cmd/length)\n"
 		"  -h, --help          show this help\n"
 		"  -V, --version       show the version\n"
 		"\n"
@@ -417,15 +419,21 @@ static int parse_options(int argc, char **argv, struct stub_options *o)
 	static const struct option longopts[] = {
 		{ "bus",      required_argument, NULL, 'B' },
 		{ "delay-ms", required_argument, NULL, 'd' },
+		{ "log-level", required_argument, NULL, 'l' },
 		{ "help",     no_argument,       NULL, 'h' },
 		{ "version",  no_argument,       NULL, 'V' },
 		{ 0 },
 	};
-	int c;
+	int c, r;
 
-	while ((c = getopt_long(argc, argv, "B:d:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "B:d:l:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'B':
+			if (!host_bus_spec_valid(optarg)) {
+				fprintf(stderr, "ipmi-stub: --bus: '%s' is not system, session or a D-Bus address\n",
+					optarg);
+				return -EINVAL;
+			}
 			o->bus = optarg;
 			break;
 		case 'd':
@@ -434,6 +442,15 @@ static int parse_options(int argc, char **argv, struct stub_options *o)
 					optarg, DELAY_MS_MAX);
 				return -EINVAL;
 			}
+			break;
+		case 'l':
+			r = log_level_from_string(optarg);
+			if (r < 0) {
+				fprintf(stderr, "ipmi-stub: --log-level: '%s' is not err|warning|notice|info|debug\n",
+					optarg);
+				return -EINVAL;
+			}
+			log_set_max_level(r);
 			break;
 		case 'h':
 			usage(stdout);
