@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * sd-bus driven by a libevent loop. One event watches the bus fd for what
- * sd-bus asks (sd_bus_get_events) with sd-bus's own deadline
+ * sd-bus driven by a libevent loop: the bus fd is watched for what sd-bus
+ * asks (sd_bus_get_events) and a timer follows sd-bus's own deadline
  * (sd_bus_get_timeout: method call timeouts are synthesised there). On
- * every wake-up sd_bus_process() runs until it has nothing left, then the
- * event is re-armed.
+ * every wake-up sd_bus_process() runs until it has nothing left, then both
+ * are re-armed.
  *
  * Anything done outside sd-bus's dispatch that may queue output or add a
  * deadline (an async method call from the interrupt path) must be followed

@@ -82,6 +82,9 @@ static void serve_device(struct daemon *d, bool serve_first)
 	int r = serve_first ? 1 : 0;
 
 	for (;;) {
+		/* A failure on the way (the bus) stopped the channels: do not spin. */
+		if (d->stopping)
+			return;
 		if (r > 0) {
 			bool handled = false;
 
@@ -224,6 +227,9 @@ static int daemon_start(struct daemon *d)
 {
 	const struct options *o = d->opts;
 	int r;
+
+	/* A reader of stderr going away must not take the host's BMC with it. */
+	signal(SIGPIPE, SIG_IGN);
 
 	d->base = event_base_new();
 	if (!d->base)

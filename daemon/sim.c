@@ -173,6 +173,9 @@ static int sim_ack(struct kcs_backend *b)
 
 		if (n > 0) {
 			total += (size_t)n;
+			/* A short read emptied the FIFO: spare the EAGAIN read. */
+			if ((size_t)n < sizeof(buf))
+				break;
 			continue;
 		}
 		if (n < 0 && errno == EINTR)

@@ -40,6 +40,12 @@ static bool drop_work(struct kcs_sm *sm)
 
 	if (sm->phase == KCS_PHASE_WAIT_RESPONSE) {
 		dropped = true;
+		/*
+		 * Stale from here on, inside the callback too: a client that
+		 * answers from its cancel path must not reach ODR. Every caller
+		 * sets the final phase afterwards.
+		 */
+		sm->phase = KCS_PHASE_IDLE;
 		if (sm->client.cancel)
 			sm->client.cancel(sm->client.userdata, sm->last_id);
 	}
@@ -118,11 +124,9 @@ static enum kcs_sm_event handle_control(struct kcs_sm *sm)
 	}
 }
 
+/* WRITE_END is only accepted after a data byte: in_len >= KCS_REQUEST_MIN. */
 static enum kcs_sm_event complete_request(struct kcs_sm *sm)
 {
-	if (sm->in_len < KCS_REQUEST_MIN)
-		return fail(sm, KCS_STATUS_LENGTH_ERROR);
-
 	sm->last_id++;
 	if (sm->last_id == 0)
 		sm->last_id = 1;

@@ -142,6 +142,32 @@ static void test_stale_response_after_restart(void **state)
 	assert_int_equal(fx->sm.counters.restarts, 1);
 }
 
+/* A client answering from inside its cancel callback must not reach ODR. */
+static struct fixture *answering_fx;
+static int answer_in_cancel;
+
+static void cancel_and_answer(void *userdata, uint32_t id)
+{
+	(void)userdata;
+	answer_in_cancel = kcs_sm_respond_cc(&answering_fx->sm, id, 0xFF);
+}
+
+static void test_stale_answer_from_cancel_callback(void **state)
+{
+	struct fixture *fx = *state;
+
+	answering_fx = fx;
+	answer_in_cancel = 1;
+	fx->sm.client.cancel = cancel_and_answer;
+	fixture_send_request(fx, get_device_id_req, sizeof(get_device_id_req));
+	host_clear_obf(&fx->host);
+	fake_host_write_cmd(&fx->fake, KCS_CTRL_WRITE_START);
+	assert_int_equal(kcs_sm_handle_irq(&fx->sm), KCS_EV_RESTART);
+	assert_int_equal(answer_in_cancel, -ESTALE);
+	assert_int_equal(fake_odr(&fx->fake), 0x00);
+	assert_int_equal(fx->sm.phase, KCS_PHASE_WRITE_START);
+}
+
 static void test_stale_response_twice(void **state)
 {
 	struct fixture *fx = *state;
@@ -305,6 +331,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stale_wrong_id, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_stale_response_after_restart, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_stale_response_twice, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_stale_answer_from_cancel_callback, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_respond_rejects_short_answer, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_respond_cc_echoes_header, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_answer_from_request_callback, fixture_setup, fixture_teardown),
