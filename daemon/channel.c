@@ -151,6 +151,11 @@ enum kcs_sm_event channel_handle_irq(struct channel *c)
 	return ev;
 }
 
+bool channel_ibf(const struct channel *c)
+{
+	return c->running && (c->sm.regs.ops->read_str(c->sm.regs.ctx) & KCS_STR_IBF);
+}
+
 int channel_set_attention(struct channel *c, bool on)
 {
 	if (!c->running)

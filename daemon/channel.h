@@ -54,6 +54,8 @@ void channel_stop(struct channel *c);
 
 /* Run on every interrupt of the channel's device. The per-byte path. */
 enum kcs_sm_event channel_handle_irq(struct channel *c);
+/* The host has written a byte the channel has not read yet (STR.IBF). */
+bool channel_ibf(const struct channel *c);
 
 /* SMS methods; -ENOTCONN when the channel is not running. */
 int channel_set_attention(struct channel *c, bool on);

@@ -73,6 +73,30 @@ static void report_storm(struct daemon *d)
 }
 
 /*
+ * One interrupt: true when some channel had work. On a line shared by
+ * several channels only those showing IBF caused it; running the others
+ * would count every interrupt of their neighbours as spurious. An
+ * interrupt that finds no channel with IBF is spurious for all of them.
+ */
+static bool serve_channels(struct daemon *d)
+{
+	bool handled = false;
+
+	if (d->n_channels == 1)
+		return channel_handle_irq(d->channels[0]) != KCS_EV_SPURIOUS;
+	for (unsigned int i = 0; i < d->n_channels; i++)
+		if (channel_ibf(d->channels[i]) &&
+		    channel_handle_irq(d->channels[i]) != KCS_EV_SPURIOUS)
+			handled = true;
+	if (handled)
+		return true;
+	for (unsigned int i = 0; i < d->n_channels; i++)
+		if (channel_handle_irq(d->channels[i]) != KCS_EV_SPURIOUS)
+			handled = true;  /* a byte landed meanwhile */
+	return handled;
+}
+
+/*
  * Run every channel once per interrupt until the backend re-enables the line
  * with nothing pending. @serve_first is false at start-up: nothing has
  * fired yet, the line only needs enabling.
@@ -85,15 +109,8 @@ static void serve_device(struct daemon *d, bool serve_first)
 		/* A failure on the way (the bus) stopped the channels: do not spin. */
 		if (d->stopping)
 			return;
-		if (r > 0) {
-			bool handled = false;
-
-			for (unsigned int i = 0; i < d->n_channels; i++)
-				if (channel_handle_irq(d->channels[i]) != KCS_EV_SPURIOUS)
-					handled = true;
-			if (kcs_storm_note(&d->storm, handled))
-				report_storm(d);
-		}
+		if (r > 0 && kcs_storm_note(&d->storm, serve_channels(d)))
+			report_storm(d);
 		r = d->backend->ops->reenable(d->backend);
 		if (r <= 0)
 			break;
