@@ -207,7 +207,7 @@ class SimBmc:
         self.bridge_log = None
         self._starts = 0
 
-    def _spawn(self, args, what, stdout_log, stderr_log):
+    def _spawn(self, args, stdout_log, stderr_log):
         """Start a child with its stdout and stderr read by threads."""
         out_r, out_w = os.pipe()
         err_r, err_w = (out_r, out_w) if stderr_log is None else os.pipe()
@@ -262,7 +262,7 @@ class SimBmc:
         self._starts += 1
         self.sim, self.sim_out, _ = self._spawn(
             [tool('IPMI_SIM'), '-c', self.h.path('lan.conf'), '-f', self.emu_path, '-s', state, '-n'],
-            'ipmi_sim', self.h.path(f'ipmi_sim-{self._starts}.log'), None)
+            self.h.path(f'ipmi_sim-{self._starts}.log'), None)
 
     def kill_sim(self, sig=signal.SIGKILL):
         self.sim.send_signal(sig)
@@ -280,7 +280,7 @@ class SimBmc:
             # The bridge retries the connection until ipmi_sim listens.
             self.bridge, self.bridge_out, self.bridge_log = self._spawn(
                 [tool('IPMI_SIM_BRIDGE'), '--bus', self.h.address, '--port', str(self.port), *bridge_args],
-                'ipmi-sim-bridge', self.h.path('bridge.out'), self.h.path('bridge.log'))
+                self.h.path('bridge.out'), self.h.path('bridge.log'))
             sim_out = self.sim_out
             self.wait_for(lambda: 'READY' in self.bridge_out.lines or sim_out.eof or self.bridge_out.eof,
                           10, 'ipmi-sim-bridge READY')
