@@ -15,29 +15,14 @@ channel=ipmi_kcs3
 svc=xyz.openbmc_project.Ipmi.Channel.$channel
 obj=/xyz/openbmc_project/Ipmi/Channel/$channel
 
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+# shellcheck source=tools/lib.sh
+source "$top/tools/lib.sh"
+trap cleanup_started EXIT
 trap 'echo; echo "interrupted: stopping everything"; exit 130' INT TERM
 
 if [ -t 1 ]; then bold=$'\e[1m'; dim=$'\e[2m'; off=$'\e[0m'; else bold= dim= off=; fi
 step() { printf '\n%s== %s%s\n' "$bold" "$*" "$off"; }
 show() { printf '%s$ %s%s\n' "$dim" "$*" "$off"; }
-
-wait_for() { # wait_for SECONDS WHAT CMD...: poll a condition, bounded
-	local deadline=$((SECONDS + $1)) what=$2; shift 2
-	until "$@" >/dev/null 2>&1; do
-		if [ $SECONDS -ge $deadline ]; then
-			echo "demo: $what did not come up within ${deadline}s" >&2
-			return 1
-		fi
-		sleep 0.05
-	done
-}
 
 host() { "$build/tools/host/kcs-host" --sim "$tmp/kcs" "$@"; }
 
@@ -55,11 +40,7 @@ host_raw() {
 byte() { local a=($data); printf '%d' "0x${a[$1]}"; }
 
 step "Starting a private D-Bus bus, ipmi_sim with the bridge, and kcs-uiod"
-dbus-daemon --session --nofork --print-address=3 --address="unix:path=$tmp/bus" \
-	3>"$tmp/bus.addr" 2>"$tmp/dbus.log" &
-pids+=($!)
-wait_for 5 "dbus-daemon" test -s "$tmp/bus.addr"
-bus=$(head -n1 "$tmp/bus.addr")
+start_private_bus "$tmp"
 echo "   bus:      $bus"
 
 # shellcheck source=ipmi/sim-env.sh
@@ -73,7 +54,7 @@ show "kcs-uiod --sim $tmp/kcs --chip ast2600 --channel 3:$channel,addr=0xca2 --b
 	--bus "$bus" 2>"$tmp/daemon.log" &
 daemon=$!
 pids+=($daemon)
-wait_for 5 "kcs-uiod" busctl --address="$bus" status "$svc"
+wait_for 5 "kcs-uiod to own $svc" busctl --address="$bus" status "$svc"
 echo "   kcs-uiod: pid $daemon owns $svc"
 sed 's/^<[0-9]>/   log: /' "$tmp/daemon.log"
 

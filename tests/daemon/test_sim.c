@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -24,9 +23,7 @@
 
 #include <cmocka.h>
 
-#include "backend.h"
-#include "capture_stderr.h"
-#include "kcs_chip.h"
+#include "backend_fixture.h"
 #include "kcs_regs.h"
 
 #define STRESS_ITERATIONS 200000
@@ -43,8 +40,7 @@ static int setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	snprintf(f->root, sizeof(f->root), "/tmp/test_sim.XXXXXX");
-	assert_non_null(mkdtemp(f->root));
+	scratch_dir_make(f->root, sizeof(f->root), "test_sim");
 	/* Two missing levels: the backend creates the whole path. */
 	snprintf(f->dir, sizeof(f->dir), "%s/run/kcs", f->root);
 	snprintf(f->regs_path, sizeof(f->regs_path), "%s/regs", f->dir);
@@ -53,68 +49,45 @@ static int setup(void **state)
 	return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	nftw(f->root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	scratch_dir_remove(f->root);
 	free(f);
 	return 0;
 }
 
-static const struct kcs_chip *chip(const char *name)
+/* Open @dir with its log captured, expecting @expected; returns the log. */
+static char *open_logged(const char *dir, const char *chip_name, int expected,
+			 struct kcs_backend **ret)
 {
-	const struct kcs_chip *c = kcs_chip_find(name);
+	const struct kcs_chip *c = chip(chip_name);
+	struct stderr_capture cap;
+	char *log;
+	int r;
 
-	assert_non_null(c);
-	return c;
+	capture_stderr_begin(&cap);
+	r = sim_backend_open(ret, dir, c);
+	log = capture_stderr_end(&cap);
+
+	return check_open(dir, r, expected, *ret, log);
 }
 
 static struct kcs_backend *open_ok(const struct fixture *f, const char *chip_name)
 {
 	struct kcs_backend *b = NULL;
-	struct stderr_capture cap;
-	const struct kcs_chip *c;
-	char *log;
-	int r;
 
-	c = chip(chip_name);
-	capture_stderr_begin(&cap);
-	r = sim_backend_open(&b, f->dir, c);
-	log = capture_stderr_end(&cap);
-
-	if (r < 0)
-		fprintf(stderr, "sim_backend_open(%s) failed: %d; log:\n%s", f->dir, r, log);
-	free(log);
-	assert_int_equal(r, 0);
-	assert_non_null(b);
+	free(open_logged(f->dir, chip_name, 0, &b));
 	return b;
 }
 
+/* Open expecting failure; returns the log text (caller frees). */
 static char *open_fails(const struct fixture *f, const char *dir, int expected)
 {
 	struct kcs_backend *b = NULL;
-	struct stderr_capture cap;
-	const struct kcs_chip *c;
-	char *log;
-	int r;
 
-	c = chip("ast2600");
-	capture_stderr_begin(&cap);
-	r = sim_backend_open(&b, dir, c);
-	log = capture_stderr_end(&cap);
-
-	if (r != expected)
-		fprintf(stderr, "got %d, expected %d; log:\n%s", r, expected, log);
-	assert_int_equal(r, expected);
-	assert_null(b);
-	assert_true(text_has(log, "<3>"));
-	return log;
+	return open_logged(dir, "ast2600", expected, &b);
 }
 
 static struct kcs_regs channel(struct kcs_backend *b, unsigned int ch)

@@ -25,8 +25,7 @@ import tempfile
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fdt  # noqa: E402
-
-SKIP = 77
+from common import SKIP, Failure, run_test, tool_missing  # noqa: E402
 
 # dtc flags of a default (W=0) kernel build: the SoC files themselves do not
 # pass the checks these switch off.
@@ -80,10 +79,6 @@ EXPECT = {
 # The unit binds to dev-kcs-<name>.device and the udev rule matches "kcs*":
 # a '-' or '/' in the name would break the unit's device name.
 UIO_NAME = re.compile(r"kcs[A-Za-z0-9_]*")
-
-
-class Failure(Exception):
-    pass
 
 
 def run(cmd, strict):
@@ -184,8 +179,7 @@ def main():
     args = ap.parse_args()
 
     for tool in (args.dtc, args.fdtoverlay):
-        if not os.access(tool, os.X_OK):
-            print("SKIP: %s not available (install device-tree-compiler)" % tool)
+        if tool_missing(tool, tool, "(install device-tree-compiler)"):
             return SKIP
 
     by_stem = {}
@@ -246,8 +240,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except Failure as e:
-        print("FAIL: %s" % e)
-        sys.exit(1)
+    run_test(main)

@@ -21,8 +21,7 @@ import xml.etree.ElementTree as ET
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import meson_targets  # noqa: E402
-
-SKIP = 77
+from common import SKIP, Failure, run_test, tool_missing  # noqa: E402
 
 # Where a distribution looks for each kind of file.
 STANDARD_DIR = {
@@ -36,10 +35,6 @@ STANDARD_DIR = {
     "kernel": r"/kcs-uio/kernel(/modprobe\.d|/modules-load\.d)?",
     "example": r"/doc/kcs-uio/examples",
 }
-
-
-class Failure(Exception):
-    pass
 
 
 def read(destdir, path):
@@ -104,8 +99,7 @@ def main():
     ap.add_argument("--expect", action="append", default=[], metavar="KIND:PATH")
     args = ap.parse_args()
 
-    if not os.access(args.meson, os.X_OK):
-        print("SKIP: meson not available to run meson install")
+    if tool_missing(args.meson, "meson", "to run meson install"):
         return SKIP
 
     files = {}
@@ -155,8 +149,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except Failure as e:
-        print("FAIL: %s" % e)
-        sys.exit(1)
+    run_test(main)

@@ -9,7 +9,10 @@ import subprocess
 import sys
 import tempfile
 
-SKIP = 77
+# Keep the source tree free of __pycache__ when importing the helpers.
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import SKIP, tool_missing  # noqa: E402
 
 
 def entries(path):
@@ -24,8 +27,7 @@ def main():
     ap.add_argument("sysusers_file")
     args = ap.parse_args()
 
-    if not os.access(args.systemd_sysusers, os.X_OK):
-        print("SKIP: systemd-sysusers not available")
+    if tool_missing(args.systemd_sysusers, "systemd-sysusers"):
         return SKIP
 
     with tempfile.TemporaryDirectory(prefix="kcs-sysusers-") as root:

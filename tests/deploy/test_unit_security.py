@@ -11,7 +11,10 @@ import subprocess
 import sys
 import tempfile
 
-SKIP = 77
+# Keep the source tree free of __pycache__ when importing the helpers.
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import SKIP, tool_missing  # noqa: E402
 
 
 def main():
@@ -21,8 +24,7 @@ def main():
     ap.add_argument("--max", type=float, default=2.0)
     args = ap.parse_args()
 
-    if not os.access(args.systemd_analyze, os.X_OK):
-        print("SKIP: systemd-analyze not available")
+    if tool_missing(args.systemd_analyze, "systemd-analyze"):
         return SKIP
 
     with open(args.unit) as f:

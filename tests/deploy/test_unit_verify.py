@@ -21,8 +21,8 @@ import tempfile
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import meson_targets  # noqa: E402
+from common import SKIP, tool_missing  # noqa: E402
 
-SKIP = 77
 INSTANCES = ("kcs3", "kcs")
 
 
@@ -34,8 +34,7 @@ def main():
     ap.add_argument("--man", required=True, help="kcs-uiod.8")
     args = ap.parse_args()
 
-    if not os.access(args.systemd_analyze, os.X_OK):
-        print("SKIP: systemd-analyze not available")
+    if tool_missing(args.systemd_analyze, "systemd-analyze"):
         return SKIP
 
     with open(args.unit) as f:

@@ -21,6 +21,8 @@ const enum kcs_phase all_phases[9] = {
 	KCS_PHASE_ERROR,
 };
 
+const char *const all_chips[4] = { "ast2400", "ast2500", "ast2600", "npcm7xx" };
+
 static void client_request(void *userdata, uint32_t id, const uint8_t *msg, size_t len)
 {
 	struct fixture *fx = userdata;

@@ -50,6 +50,10 @@ extern const uint8_t self_test_resp[5];
 extern const enum kcs_phase all_phases[9];
 #define NR_PHASES (sizeof(all_phases) / sizeof(all_phases[0]))
 
+/* Every chip lib/kcs_chip.c knows, for "on every chip" loops. */
+extern const char *const all_chips[4];
+#define NR_CHIPS (sizeof(all_chips) / sizeof(all_chips[0]))
+
 struct fixture *fixture_new(const char *chip, const struct kcs_channel_config *cfg, size_t limit);
 /* ast2600 channel 3 with buffer limit @limit: the suite's usual channel. */
 struct fixture *fixture_new_default(size_t limit);

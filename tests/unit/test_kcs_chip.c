@@ -281,11 +281,9 @@ static void test_channel_offsets(void **state)
 /* The state machine reaches exactly these registers through kcs_mmio. */
 static void test_mmio_uses_channel_registers(void **state)
 {
-	static const char *const chips[] = { "ast2400", "ast2500", "ast2600", "npcm7xx" };
-
 	(void)state;
-	for (size_t c = 0; c < sizeof(chips) / sizeof(chips[0]); c++) {
-		const struct kcs_chip *chip = kcs_chip_find(chips[c]);
+	for (size_t c = 0; c < NR_CHIPS; c++) {
+		const struct kcs_chip *chip = kcs_chip_find(all_chips[c]);
 		bool npcm = chip->reg_width == 1;
 
 		for (unsigned int ch = 1; ch <= chip->nr_channels; ch++) {
@@ -538,11 +536,10 @@ static void test_set_ibf_irq(void **state)
 	static const struct { uint32_t reg, bit; } ast_ibf[4] = {
 		{ HICR2, BIT(1) }, { HICR2, BIT(2) }, { HICR2, BIT(3) }, { HICRB, BIT(1) },
 	};
-	static const char *const chips[] = { "ast2400", "ast2500", "ast2600", "npcm7xx" };
 
 	(void)state;
-	for (size_t c = 0; c < sizeof(chips) / sizeof(chips[0]); c++) {
-		const struct kcs_chip *chip = kcs_chip_find(chips[c]);
+	for (size_t c = 0; c < NR_CHIPS; c++) {
+		const struct kcs_chip *chip = kcs_chip_find(all_chips[c]);
 		bool npcm = chip->reg_width == 1;
 
 		for (unsigned int ch = 1; ch <= chip->nr_channels; ch++) {

@@ -296,16 +296,14 @@ static void test_every_counter(void **state)
 /* The same exchange on every chip and channel, touching only that channel's ODR and STR. */
 static void test_exchange_on_every_chip_and_channel(void **state)
 {
-	static const char *const chips[] = { "ast2400", "ast2500", "ast2600", "npcm7xx" };
-
 	(void)state;
-	for (size_t c = 0; c < sizeof(chips) / sizeof(chips[0]); c++) {
-		const struct kcs_chip *chip = kcs_chip_find(chips[c]);
+	for (size_t c = 0; c < NR_CHIPS; c++) {
+		const struct kcs_chip *chip = kcs_chip_find(all_chips[c]);
 
 		assert_non_null(chip);
 		for (unsigned int ch = 1; ch <= chip->nr_channels; ch++) {
 			struct kcs_channel_config cfg = { .channel = ch };
-			struct fixture *fx = fixture_new(chips[c], &cfg, KCS_BUF_DEFAULT);
+			struct fixture *fx = fixture_new(all_chips[c], &cfg, KCS_BUF_DEFAULT);
 
 			kcs_sm_force_abort(&fx->sm);
 			assert_int_equal(host_error_exit(&fx->host), KCS_STATUS_ABORTED);

@@ -16,33 +16,18 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d /tmp/kcs-bench.XXXXXX)
 pids=()
 
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
+# shellcheck source=tools/lib.sh
+source "$top/tools/lib.sh"
+trap cleanup_started EXIT INT TERM
 
-wait_for() { # wait_for SECONDS CMD...: poll a condition, bounded
-	local deadline=$((SECONDS + $1)); shift
-	until "$@" >/dev/null 2>&1; do
-		[ $SECONDS -lt $deadline ] || { echo "timed out waiting for: $*" >&2; exit 1; }
-		sleep 0.05
-	done
-}
-
-dbus-daemon --session --nofork --print-address=3 --address="unix:path=$tmp/bus" 3>"$tmp/bus.addr" &
-pids+=($!)
-wait_for 5 test -s "$tmp/bus.addr"
-bus=$(head -n1 "$tmp/bus.addr")
+start_private_bus "$tmp"
 
 sizes=(2 250)
 case "$backend" in
 stub)
 	"$build/tools/ipmi/ipmi-stub" --bus "$bus" >"$tmp/stub.out" &
 	pids+=($!)
-	wait_for 5 grep -q READY "$tmp/stub.out"
+	wait_for 5 "ipmi-stub's READY" grep -q READY "$tmp/stub.out"
 	;;
 sim)
 	source "$top/tools/ipmi/sim-env.sh"
@@ -56,7 +41,8 @@ esac
 	--bus "$bus" --log-level warning 2>"$tmp/daemon.log" &
 daemon=$!
 pids+=($daemon)
-wait_for 5 busctl --address="$bus" status xyz.openbmc_project.Ipmi.Channel.ipmi_kcs3
+wait_for 5 "kcs-uiod to own xyz.openbmc_project.Ipmi.Channel.ipmi_kcs3" \
+	busctl --address="$bus" status xyz.openbmc_project.Ipmi.Channel.ipmi_kcs3
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)

@@ -24,6 +24,8 @@
 #include "log.h"
 #include "opt_parse.h"
 
+#define PROG "execute-bench"
+
 #define SIZE_MIN 2u     /* netfn, cmd */
 #define SIZE_LIMIT 4096u /* the daemon's largest buffer */
 #define COUNT_MAX 100000000u
@@ -221,33 +223,21 @@ static int parse_options(int argc, char **argv, struct bench_options *o)
 	while ((c = getopt_long(argc, argv, "B:n:s:t:jhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'B':
-			if (!host_bus_spec_valid(optarg)) {
-				fprintf(stderr, "execute-bench: --bus: '%s' is not system, session or a D-Bus address\n",
-					optarg);
+			if (opt_bus(PROG, optarg, &o->bus) < 0)
 				return -EINVAL;
-			}
-			o->bus = optarg;
 			break;
 		case 'n':
-			if (opt_parse_u64(optarg, 1, COUNT_MAX, &o->count) < 0) {
-				fprintf(stderr, "execute-bench: --count: '%s' is not 1..%u\n",
-					optarg, COUNT_MAX);
+			if (opt_u64(PROG, "--count", optarg, 1, COUNT_MAX, &o->count) < 0)
 				return -EINVAL;
-			}
 			break;
 		case 's':
-			if (opt_parse_u64(optarg, SIZE_MIN, SIZE_LIMIT, &o->size) < 0) {
-				fprintf(stderr, "execute-bench: --size: '%s' is not %u..%u\n",
-					optarg, SIZE_MIN, SIZE_LIMIT);
+			if (opt_u64(PROG, "--size", optarg, SIZE_MIN, SIZE_LIMIT, &o->size) < 0)
 				return -EINVAL;
-			}
 			break;
 		case 't':
-			if (opt_parse_u64(optarg, 1, TIMEOUT_MS_MAX, &o->timeout_ms) < 0) {
-				fprintf(stderr, "execute-bench: --timeout-ms: '%s' is not 1..%u\n",
-					optarg, TIMEOUT_MS_MAX);
+			if (opt_u64(PROG, "--timeout-ms", optarg, 1, TIMEOUT_MS_MAX,
+				    &o->timeout_ms) < 0)
 				return -EINVAL;
-			}
 			break;
 		case 'j':
 			o->json = true;
@@ -256,18 +246,16 @@ static int parse_options(int argc, char **argv, struct bench_options *o)
 			usage(stdout);
 			return 1;
 		case 'V':
-			printf("execute-bench %s\n", KCS_UIO_VERSION);
+			printf(PROG " %s\n", KCS_UIO_VERSION);
 			return 1;
 		default:
 			return -EINVAL;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "execute-bench: unexpected argument '%s'\n", argv[optind]);
+	if (opt_no_operands(PROG, argc, argv) < 0)
 		return -EINVAL;
-	}
 	if (o->count == 0) {
-		fprintf(stderr, "execute-bench: --count is required\n");
+		fprintf(stderr, PROG ": --count is required\n");
 		return -EINVAL;
 	}
 	return 0;

@@ -37,6 +37,8 @@
 #include "opt_parse.h"
 #include "vm_codec.h"
 
+#define PROG "ipmi-sim-bridge"
+
 #define DEFAULT_HOST       "127.0.0.1"
 #define DEFAULT_PORT       "9002"
 #define DEFAULT_TIMEOUT_MS 3000u
@@ -672,16 +674,9 @@ static int bridge_run(const struct bridge_options *o)
 	if (r < 0)
 		return log_error_errno(r, "Failed to add %s on %s: %m",
 				       IPMI_HOST_INTERFACE, IPMI_HOST_PATH);
-	r = sd_bus_request_name(b.bus, IPMI_HOST_SERVICE, 0);
-	if (r == -EEXIST)
-		return log_error_errno(r, "%s is already owned on bus '%s'", IPMI_HOST_SERVICE, o->bus);
+	r = host_bus_own(b.bus, b.event, o->bus);
 	if (r < 0)
-		return log_error_errno(r, "Failed to acquire %s: %m", IPMI_HOST_SERVICE);
-	r = sd_bus_set_exit_on_disconnect(b.bus, 1);
-	if (r >= 0)
-		r = sd_bus_attach_event(b.bus, b.event, SD_EVENT_PRIORITY_NORMAL);
-	if (r < 0)
-		return log_error_errno(r, "Failed to attach the bus to the event loop: %m");
+		return r;
 
 	/* READY follows once ipmi_sim accepts the connection. */
 	r = bridge_connect(&b);
@@ -731,59 +726,43 @@ static int parse_options(int argc, char **argv, struct bridge_options *o)
 		{ 0 },
 	};
 	uint64_t port;
-	int c, r;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "B:H:p:t:l:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'B':
-			if (!host_bus_spec_valid(optarg)) {
-				fprintf(stderr, "ipmi-sim-bridge: --bus: '%s' is not system, session or a D-Bus address\n",
-					optarg);
+			if (opt_bus(PROG, optarg, &o->bus) < 0)
 				return -EINVAL;
-			}
-			o->bus = optarg;
 			break;
 		case 'H':
 			o->host = optarg;
 			break;
 		case 'p':
-			if (opt_parse_u64(optarg, 1, 65535, &port) < 0) {
-				fprintf(stderr, "ipmi-sim-bridge: --port: '%s' is not 1..65535\n", optarg);
+			/* checked here, kept as text for getaddrinfo */
+			if (opt_u64(PROG, "--port", optarg, 1, 65535, &port) < 0)
 				return -EINVAL;
-			}
 			o->port = optarg;
 			break;
 		case 't':
-			if (opt_parse_u64(optarg, 1, TIMEOUT_MS_MAX, &o->timeout_ms) < 0) {
-				fprintf(stderr, "ipmi-sim-bridge: --timeout-ms: '%s' is not 1..%u\n",
-					optarg, TIMEOUT_MS_MAX);
+			if (opt_u64(PROG, "--timeout-ms", optarg, 1, TIMEOUT_MS_MAX,
+				    &o->timeout_ms) < 0)
 				return -EINVAL;
-			}
 			break;
 		case 'l':
-			r = log_level_from_string(optarg);
-			if (r < 0) {
-				fprintf(stderr, "ipmi-sim-bridge: --log-level: '%s' is not err|warning|notice|info|debug\n",
-					optarg);
+			if (opt_log_level(PROG, optarg) < 0)
 				return -EINVAL;
-			}
-			log_set_max_level(r);
 			break;
 		case 'h':
 			usage(stdout);
 			return 1;
 		case 'V':
-			printf("ipmi-sim-bridge %s\n", KCS_UIO_VERSION);
+			printf(PROG " %s\n", KCS_UIO_VERSION);
 			return 1;
 		default:
 			return -EINVAL;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "ipmi-sim-bridge: unexpected argument '%s'\n", argv[optind]);
-		return -EINVAL;
-	}
-	return 0;
+	return opt_no_operands(PROG, argc, argv);
 }
 
 int main(int argc, char **argv)

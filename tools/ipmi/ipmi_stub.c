@@ -28,6 +28,8 @@
 #include "log.h"
 #include "opt_parse.h"
 
+#define PROG "ipmi-stub"
+
 #define NETFN_APP 0x06
 #define NETFN_OEM 0x30
 
@@ -370,17 +372,9 @@ static int stub_run(const struct stub_options *o)
 	if (r < 0)
 		return log_error_errno(r, "Failed to add %s on %s: %m",
 				       IPMI_HOST_INTERFACE, IPMI_HOST_PATH);
-	r = sd_bus_request_name(stub.bus, IPMI_HOST_SERVICE, 0);
-	if (r == -EEXIST)
-		return log_error_errno(r, "%s is already owned on bus '%s'", IPMI_HOST_SERVICE, o->bus);
+	r = host_bus_own(stub.bus, stub.event, o->bus);
 	if (r < 0)
-		return log_error_errno(r, "Failed to acquire %s: %m", IPMI_HOST_SERVICE);
-	/* A lost bus ends the loop with EXIT_FAILURE. */
-	r = sd_bus_set_exit_on_disconnect(stub.bus, 1);
-	if (r >= 0)
-		r = sd_bus_attach_event(stub.bus, stub.event, SD_EVENT_PRIORITY_NORMAL);
-	if (r < 0)
-		return log_error_errno(r, "Failed to attach the bus to the event loop: %m");
+		return r;
 
 	printf("READY\n");
 	fflush(stdout);
@@ -424,50 +418,34 @@ static int parse_options(int argc, char **argv, struct stub_options *o)
 		{ "version",  no_argument,       NULL, 'V' },
 		{ 0 },
 	};
-	int c, r;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "B:d:l:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'B':
-			if (!host_bus_spec_valid(optarg)) {
-				fprintf(stderr, "ipmi-stub: --bus: '%s' is not system, session or a D-Bus address\n",
-					optarg);
+			if (opt_bus(PROG, optarg, &o->bus) < 0)
 				return -EINVAL;
-			}
-			o->bus = optarg;
 			break;
 		case 'd':
-			if (opt_parse_u64(optarg, 0, DELAY_MS_MAX, &o->delay_ms) < 0) {
-				fprintf(stderr, "ipmi-stub: --delay-ms: '%s' is not 0..%u\n",
-					optarg, DELAY_MS_MAX);
+			if (opt_u64(PROG, "--delay-ms", optarg, 0, DELAY_MS_MAX, &o->delay_ms) < 0)
 				return -EINVAL;
-			}
 			break;
 		case 'l':
-			r = log_level_from_string(optarg);
-			if (r < 0) {
-				fprintf(stderr, "ipmi-stub: --log-level: '%s' is not err|warning|notice|info|debug\n",
-					optarg);
+			if (opt_log_level(PROG, optarg) < 0)
 				return -EINVAL;
-			}
-			log_set_max_level(r);
 			break;
 		case 'h':
 			usage(stdout);
 			return 1;
 		case 'V':
-			printf("ipmi-stub %s\n", KCS_UIO_VERSION);
+			printf(PROG " %s\n", KCS_UIO_VERSION);
 			return 1;
 		default:
 			/* getopt printed which option */
 			return -EINVAL;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "ipmi-stub: unexpected argument '%s'\n", argv[optind]);
-		return -EINVAL;
-	}
-	return 0;
+	return opt_no_operands(PROG, argc, argv);
 }
 
 int main(int argc, char **argv)

@@ -3,7 +3,13 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
+
+#include "host_bus.h"
+#include "log.h"
 
 int opt_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *ret)
 {
@@ -22,5 +28,49 @@ int opt_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *ret)
 	if (v < min || v > max)
 		return -ERANGE;
 	*ret = v;
+	return 0;
+}
+
+int opt_u64(const char *prog, const char *opt, const char *arg,
+	    uint64_t min, uint64_t max, uint64_t *ret)
+{
+	if (opt_parse_u64(arg, min, max, ret) < 0) {
+		fprintf(stderr, "%s: %s: '%s' is not %" PRIu64 "..%" PRIu64 "\n",
+			prog, opt, arg, min, max);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int opt_bus(const char *prog, const char *arg, const char **ret)
+{
+	if (!host_bus_spec_valid(arg)) {
+		fprintf(stderr, "%s: --bus: '%s' is not system, session or a D-Bus address\n",
+			prog, arg);
+		return -EINVAL;
+	}
+	*ret = arg;
+	return 0;
+}
+
+int opt_log_level(const char *prog, const char *arg)
+{
+	int level = log_level_from_string(arg);
+
+	if (level < 0) {
+		fprintf(stderr, "%s: --log-level: '%s' is not err|warning|notice|info|debug\n",
+			prog, arg);
+		return -EINVAL;
+	}
+	log_set_max_level(level);
+	return 0;
+}
+
+int opt_no_operands(const char *prog, int argc, char **argv)
+{
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", prog, argv[optind]);
+		return -EINVAL;
+	}
 	return 0;
 }

@@ -14,15 +14,12 @@ for tool in ipmi_sim dbus-daemon busctl python3; do
 	command -v "$tool" >/dev/null || { echo "SKIP: $tool not installed"; exit 77; }
 done
 
+# shellcheck source=tools/lib.sh
+source "$(dirname "$0")/../lib.sh"
 tmp=$(mktemp -d /tmp/kcs-sim-bridge.XXXXXX)
 pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill -CONT "$p" 2>/dev/null || true; kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+# cleanup_started also resumes an ipmi_sim a test left stopped
+trap cleanup_started EXIT
 
 fail() {
 	echo "FAIL: $*" >&2
@@ -30,14 +27,7 @@ fail() {
 	exit 1
 }
 
-dbus-daemon --session --nofork --print-address=3 --address="unix:path=$tmp/bus" 3>"$tmp/bus.addr" 2>"$tmp/dbus.log" &
-pids+=($!)
-deadline=$((SECONDS + 5))
-until [ -s "$tmp/bus.addr" ]; do
-	[ $SECONDS -lt $deadline ] || fail "dbus-daemon gave no address"
-	sleep 0.02
-done
-bus=$(head -n1 "$tmp/bus.addr")
+start_private_bus "$tmp" || fail "the private dbus-daemon did not start"
 
 # shellcheck source=tools/ipmi/sim-env.sh
 source "$(dirname "$0")/sim-env.sh"
@@ -98,11 +88,7 @@ wait "$IPMI_SIM_PID" 2>/dev/null || true
 if got=$(execute 6 1 0 2>&1); then fail "call without ipmi_sim succeeded: $got"; fi
 echo "ipmi_sim gone: $got"
 run_ipmi_sim "$tmp"
-deadline=$((SECONDS + 10))
-until execute 6 1 0 >/dev/null 2>&1; do
-	[ $SECONDS -lt $deadline ] || fail "the bridge did not reconnect within 10 s"
-	sleep 0.1
-done
+wait_for 10 "the bridge to reconnect" execute 6 1 0 || fail "the bridge did not reconnect within 10 s"
 expect "after reconnect, Get Device ID" "yyyyay 7 0 1 0 15 32 " 6 1 0
 
 kill -TERM "$IPMI_SIM_BRIDGE_PID"

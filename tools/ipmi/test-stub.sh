@@ -13,15 +13,11 @@ for tool in dbus-daemon busctl; do
 	command -v "$tool" >/dev/null || { echo "SKIP: $tool not installed"; exit 77; }
 done
 
+# shellcheck source=tools/lib.sh
+source "$(dirname "$0")/../lib.sh"
 tmp=$(mktemp -d /tmp/kcs-stub.XXXXXX)
 pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+trap cleanup_started EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
@@ -34,10 +30,7 @@ wait_for_line() { # wait_for_line FILE TEXT PID [N]: until FILE holds N (1) line
 	done
 }
 
-dbus-daemon --session --nofork --print-address=3 --address="unix:path=$tmp/bus" 3>"$tmp/bus.addr" 2>"$tmp/dbus.log" &
-pids+=($!)
-wait_for_line "$tmp/bus.addr" unix: $!
-bus=$(head -n1 "$tmp/bus.addr")
+start_private_bus "$tmp" || fail "the private dbus-daemon did not start"
 
 start_stub() { # start_stub [OPTION...]: sets stub_pid once READY
 	"$stub" --bus "$bus" "$@" >"$tmp/stub.out" 2>"$tmp/stub.log" &
