@@ -271,6 +271,7 @@ static int add_channel(struct options *o, const char *spec, FILE *err)
 	if (o->n_channels >= OPTIONS_MAX_CHANNELS)
 		return usage_error(err, "--channel '%s': too many channels (at most %u)",
 				   spec, OPTIONS_MAX_CHANNELS);
+	s.arg = spec;
 	o->channels[o->n_channels++] = s;
 	return 0;
 }
@@ -338,7 +339,7 @@ static int check_complete(struct options *o, FILE *err)
 		const struct channel_spec *s = &o->channels[i];
 
 		if (kcs_chip_validate(o->chip, &s->cfg, why, sizeof(why)) < 0)
-			return usage_error(err, "--channel '%u:%s': %s", s->cfg.channel, s->name, why);
+			return usage_error(err, "--channel '%s': %s", s->arg, why);
 	}
 	return 0;
 }

@@ -22,6 +22,7 @@
 struct channel_spec {
 	struct kcs_channel_config cfg;
 	char name[CHANNEL_NAME_MAX + 1];
+	const char *arg;           /* the SPEC as given (points into argv), for messages */
 };
 
 enum bus_kind {
