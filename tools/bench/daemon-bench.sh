@@ -44,18 +44,18 @@ pids+=($daemon)
 wait_for 5 "kcs-uiod to own xyz.openbmc_project.Ipmi.Channel.ipmi_kcs3" \
 	busctl --address="$bus" status xyz.openbmc_project.Ipmi.Channel.ipmi_kcs3
 
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-hz=$(getconf CLK_TCK)
+# CPU time (user + system) the scheduler gave the process, in nanoseconds.
+cpu_ns() { awk '{ print $1 }' "/proc/$1/schedstat"; }
 
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "backend: $backend, $count round trips per run"
 for size in "${sizes[@]}"; do
-	before=$(cpu_ticks "$daemon")
+	before=$(cpu_ns "$daemon")
 	echo "--- kcs-host bench, $size-byte requests (through KCS and kcs-uiod)"
 	"$build/tools/host/kcs-host" --sim "$tmp/kcs" bench --count "$count" --size "$size"
-	after=$(cpu_ticks "$daemon")
-	awk -v t=$((after - before)) -v hz="$hz" -v n="$count" \
-		'BEGIN { printf "kcs-uiod CPU: %.1f us per round trip (%d ticks)\n", t * 1e6 / hz / n, t }'
+	after=$(cpu_ns "$daemon")
+	awk -v t=$((after - before)) -v n="$count" \
+		'BEGIN { printf "kcs-uiod CPU: %.1f us per round trip (%.3f s in all)\n", t / 1e3 / n, t / 1e9 }'
 	echo "--- execute-bench, $size-byte requests (direct D-Bus to the same backend)"
 	"$build/tools/bench/execute-bench" --bus "$bus" --count "$count" --size "$size"
 done
