@@ -175,7 +175,11 @@ static enum kcs_sm_event handle_data(struct kcs_sm *sm)
 	case KCS_PHASE_WRITE_DATA:
 		if (sm->in_len >= sm->limit)
 			return fail_before_read(sm, KCS_STATUS_LENGTH_ERROR, KCS_EV_LENGTH_ERROR);
-		set_state(sm, KCS_STATE_WRITE);
+		/*
+		 * STR already shows WRITE: these phases are only entered through a
+		 * control code, which set it. Skipping the rewrite spares silicon a
+		 * read-modify-write on every request byte.
+		 */
 		write_odr(sm, KCS_DUMMY);
 		sm->in[sm->in_len++] = read_idr(sm);
 		sm->phase = KCS_PHASE_WRITE_DATA;
