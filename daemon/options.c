@@ -130,7 +130,7 @@ static int parse_serirq(const char *value, struct kcs_channel_config *cfg,
 	if (n == 0)
 		return usage_error(err, "--channel '%s': serirq must be 1..15, not 0", spec);
 	cfg->serirq = (unsigned int)n;
-	cfg->serirq_type = KCS_SERIRQ_LEVEL_LOW;
+	cfg->serirq_type = KCS_SERIRQ_DEFAULT;
 	if (!colon)
 		return 0;
 	if (strcmp(colon + 1, "low") == 0)

@@ -144,6 +144,9 @@ static int validate_serirq(const struct kcs_chip *chip, const struct kcs_channel
 	if (ch == 1 && cfg->serirq != 1 && cfg->serirq != 12)
 		return reject(err, errlen, "%s channel 1: only SerIRQ 1 or 12 can be routed, not %u",
 			      chip->name, cfg->serirq);
+	if (ch == 1 && cfg->serirq_type != KCS_SERIRQ_DEFAULT)
+		return reject(err, errlen, "%s channel 1: SerIRQ %u has a fixed type; drop the ':TYPE'",
+			      chip->name, cfg->serirq);
 	if ((ch == 2 || ch == 3) && cfg->serirq_type == KCS_SERIRQ_EDGE_RISING)
 		return reject(err, errlen, "%s channel %u: SerIRQ can be level low or high, not edge",
 			      chip->name, ch);

@@ -39,7 +39,8 @@ struct kcs_chip_channel {
 };
 
 enum kcs_serirq_type {
-	KCS_SERIRQ_LEVEL_LOW = 0,
+	KCS_SERIRQ_DEFAULT = 0,    /* none given: level low where the channel has a type */
+	KCS_SERIRQ_LEVEL_LOW,
 	KCS_SERIRQ_LEVEL_HIGH,
 	KCS_SERIRQ_EDGE_RISING,
 };

@@ -131,7 +131,7 @@ static void test_every_option_short(void **state)
 	assert_int_equal(run.r, OPTIONS_RUN);
 	assert_int_equal(run.o.bus, BUS_SYSTEM);
 	assert_int_equal(run.o.log_level, LOG_WARNING);
-	assert_int_equal(run.o.channels[0].cfg.serirq_type, KCS_SERIRQ_LEVEL_LOW);
+	assert_int_equal(run.o.channels[0].cfg.serirq_type, KCS_SERIRQ_DEFAULT);
 
 	parse(&run, BASE, "--channel", "3:a", "-l", "notice", NULL);
 	assert_int_equal(run.o.log_level, LOG_NOTICE);
@@ -231,6 +231,8 @@ static const struct bad_case bad_cases[] = {
 	  "--channel '3:a,serirq=16': ast2600 channel 3: SerIRQ 16 out of range 1..15" },
 	{ { "--channel", "1:a,serirq=3" },
 	  "--channel '1:a,serirq=3': ast2600 channel 1: only SerIRQ 1 or 12 can be routed, not 3" },
+	{ { "--channel", "1:a,serirq=12:high" },
+	  "--channel '1:a,serirq=12:high': ast2600 channel 1: SerIRQ 12 has a fixed type; drop the ':TYPE'" },
 	{ { "--channel", "3:a,serirq=3:edge" },
 	  "--channel '3:a,serirq=3:edge': ast2600 channel 3: SerIRQ can be level low or high, not edge" },
 	{ { "--channel", "3:a", "--buffer-size", "2" },

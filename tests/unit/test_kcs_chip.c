@@ -381,7 +381,8 @@ static void test_configure_aspeed_serirq(void **state)
 		unsigned int ch, irq;
 		enum kcs_serirq_type type;
 	} cases[] = {
-		{ 1, 1, KCS_SERIRQ_LEVEL_LOW }, { 1, 12, KCS_SERIRQ_LEVEL_HIGH },
+		{ 1, 1, KCS_SERIRQ_DEFAULT }, { 1, 12, KCS_SERIRQ_DEFAULT },
+		{ 2, 9, KCS_SERIRQ_DEFAULT }, { 4, 9, KCS_SERIRQ_DEFAULT },
 		{ 2, 10, KCS_SERIRQ_LEVEL_LOW }, { 2, 11, KCS_SERIRQ_LEVEL_HIGH }, { 2, 15, KCS_SERIRQ_LEVEL_HIGH },
 		{ 3, 10, KCS_SERIRQ_LEVEL_LOW }, { 3, 11, KCS_SERIRQ_LEVEL_HIGH }, { 3, 1, KCS_SERIRQ_LEVEL_LOW },
 		{ 4, 5, KCS_SERIRQ_LEVEL_LOW }, { 4, 6, KCS_SERIRQ_LEVEL_HIGH }, { 4, 7, KCS_SERIRQ_EDGE_RISING },
@@ -506,6 +507,9 @@ static void test_reject_serirq(void **state)
 	(void)state;
 	check_rejected("ast2600", &(struct kcs_channel_config){ .channel = 1, .serirq = 5 },
 		       (const char *const[]){ "channel 1", "1 or 12", "5", NULL });
+	check_rejected("ast2600", &(struct kcs_channel_config){
+		.channel = 1, .serirq = 12, .serirq_type = KCS_SERIRQ_LEVEL_HIGH },
+		(const char *const[]){ "channel 1", "SerIRQ 12", "fixed type", NULL });
 	check_rejected("ast2500", &(struct kcs_channel_config){ .channel = 4, .serirq = 16 },
 		       (const char *const[]){ "channel 4", "SerIRQ 16", NULL });
 	check_rejected("ast2600", &(struct kcs_channel_config){
