@@ -35,6 +35,16 @@ static inline void scratch_dir_remove(const char *root)
 	nftw(root, scratch_dir_remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* A regular file at @path holding @content ("" for an empty one). */
+static inline void make_file(const char *path, const char *content)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_true(fputs(content, f) >= 0);
+	assert_int_equal(fclose(f), 0);
+}
+
 static inline const struct kcs_chip *chip(const char *name)
 {
 	const struct kcs_chip *c = kcs_chip_find(name);

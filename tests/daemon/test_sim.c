@@ -299,12 +299,7 @@ static void test_irq_not_fifo(void **state)
 
 	kcs_backend_close(open_ok(f, "ast2600"));
 	assert_int_equal(unlink(f->irq_path), 0);
-	{
-		int fd = open(f->irq_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-
-		assert_true(fd >= 0);
-		close(fd);
-	}
+	make_file(f->irq_path, "");
 	log = open_fails(f, f->dir, -EINVAL);
 	assert_true(text_has(log, f->irq_path));
 	assert_true(text_has(log, "is not a FIFO"));
@@ -319,12 +314,7 @@ static void test_dir_not_directory(void **state)
 	char *log;
 
 	snprintf(path, sizeof(path), "%s/file", f->root);
-	{
-		int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-
-		assert_true(fd >= 0);
-		close(fd);
-	}
+	make_file(path, "");
 	log = open_fails(f, path, -ENOTDIR);
 	assert_true(text_has(log, path));
 	assert_true(text_has(log, "is not a directory"));

@@ -35,15 +35,6 @@ struct fixture {
 	struct uio_location loc;
 };
 
-static void make_file(const char *path, const char *content)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	assert_true(fputs(content, f) >= 0);
-	assert_int_equal(fclose(f), 0);
-}
-
 static void make_dirs(const char *path)
 {
 	char tmp[PATH_MAX];
