@@ -173,6 +173,27 @@ static int ready_to_write(struct host_kcs *k, enum kcs_state want)
 	return 0;
 }
 
+/*
+ * Wait OBF=1 for the byte @what, check the state is still @want and read the
+ * data port. The state is checked again once OBF is set, beyond the spec, as
+ * Linux does: a BMC that restarted meanwhile (force abort: ERROR and a dummy
+ * byte) must not pass its dummy off as data or status.
+ */
+static int read_byte(struct host_kcs *k, enum kcs_state want, const char *what,
+		     size_t index, uint8_t *byte)
+{
+	uint8_t str;
+	int r;
+
+	r = wait_status(k, KCS_STR_OBF, KCS_STR_OBF, what, index, &str);
+	if (r == 0)
+		r = expect_state(k, str, want);
+	if (r < 0)
+		return r;
+	*byte = sim_port_read_data(k->port);
+	return 0;
+}
+
 static int write_transfer(struct host_kcs *k, const uint8_t *req, size_t len)
 {
 	uint8_t str;
@@ -213,7 +234,7 @@ static int write_transfer(struct host_kcs *k, const uint8_t *req, size_t len)
 static int read_transfer(struct host_kcs *k, uint8_t *rsp, size_t size, size_t *len)
 {
 	char sbuf[STR_DESCRIBE_MAX], step[96];
-	uint8_t str, dummy;
+	uint8_t str, byte;
 	size_t n = 0;
 	int r;
 
@@ -223,36 +244,26 @@ static int read_transfer(struct host_kcs *k, uint8_t *rsp, size_t size, size_t *
 		if (r < 0)
 			return r;
 
-		/*
-		 * Beyond the spec, the state is checked again once OBF is set, as
-		 * Linux does: a BMC that restarted meanwhile (force abort: ERROR
-		 * and a dummy byte) must not pass its dummy off as data.
-		 */
 		switch (kcs_str_state(str)) {
 		case KCS_STATE_READ:
-			r = wait_status(k, KCS_STR_OBF, KCS_STR_OBF, "OBF=1 for response byte", n + 1, &str);
-			if (r == 0)
-				r = expect_state(k, str, KCS_STATE_READ);
+			r = read_byte(k, KCS_STATE_READ, "OBF=1 for response byte", n + 1, &byte);
 			if (r < 0)
 				return r;
 			if (n >= size)
 				return fail(k, -EMSGSIZE, "response longer than %zu bytes", size);
-			rsp[n++] = sim_port_read_data(k->port);
-			TRACE(k->phase, "data -> 0x%02x response byte %zu", rsp[n - 1], n);
+			rsp[n++] = byte;
+			TRACE(k->phase, "data -> 0x%02x response byte %zu", byte, n);
 			r = write_data_as(k, KCS_CTRL_READ, "READ", 0, 0);
 			if (r < 0)
 				return r;
 			set_step(k, "after READ for response byte", (unsigned int)n + 1, 0);
 			break;
 		case KCS_STATE_IDLE:
-			r = wait_status(k, KCS_STR_OBF, KCS_STR_OBF, "OBF=1 for the dummy byte", 0, &str);
-			if (r == 0)
-				r = expect_state(k, str, KCS_STATE_IDLE);
+			r = read_byte(k, KCS_STATE_IDLE, "OBF=1 for the dummy byte", 0, &byte);
 			if (r < 0)
 				return r;
-			dummy = sim_port_read_data(k->port);
 			TRACE(k->phase, "dummy byte 0x%02x: response complete, %zu bytes",
-			      dummy, n);
+			      byte, n);
 			*len = n;
 			return 0;
 		default:
@@ -292,10 +303,9 @@ int host_kcs_error_exit(struct host_kcs *k, uint8_t *status)
 	r = expect_state(k, str, KCS_STATE_READ);
 	if (r < 0)
 		return r;
-	r = wait_status(k, KCS_STR_OBF, KCS_STR_OBF, "OBF=1 for the status code", 0, &str);
+	r = read_byte(k, KCS_STATE_READ, "OBF=1 for the status code", 0, status);
 	if (r < 0)
 		return r;
-	*status = sim_port_read_data(k->port);
 	TRACE(k->phase, "status code 0x%02x: %s", *status, kcs_status_code_name(*status));
 	r = write_data_as(k, KCS_CTRL_READ, "READ", 0, 0);
 	if (r < 0)
@@ -308,10 +318,9 @@ int host_kcs_error_exit(struct host_kcs *k, uint8_t *status)
 	r = expect_state(k, str, KCS_STATE_IDLE);
 	if (r < 0)
 		return r;
-	r = wait_status(k, KCS_STR_OBF, KCS_STR_OBF, "OBF=1 for the dummy byte", 0, &str);
+	r = read_byte(k, KCS_STATE_IDLE, "OBF=1 for the dummy byte", 0, &dummy);
 	if (r < 0)
 		return r;
-	dummy = sim_port_read_data(k->port);
 	TRACE(k->phase, "dummy byte 0x%02x: error exit complete", dummy);
 	return 0;
 }
