@@ -107,7 +107,7 @@ void channel_stop(struct channel *c)
 	log_info("%s: stopped (ERROR state, IBF interrupt masked)", c->label);
 }
 
-enum kcs_sm_event channel_handle_irq(struct channel *c)
+enum kcs_sm_event channel_handle_irq(struct channel *c, bool shared)
 {
 	enum kcs_phase before = c->sm.phase;
 	enum kcs_sm_event ev;
@@ -115,7 +115,7 @@ enum kcs_sm_event channel_handle_irq(struct channel *c)
 	if (!c->running)
 		return KCS_EV_SPURIOUS;
 
-	ev = kcs_sm_handle_irq(&c->sm);
+	ev = shared ? kcs_sm_poll(&c->sm) : kcs_sm_handle_irq(&c->sm);
 	switch (ev) {
 	case KCS_EV_SPURIOUS:
 	case KCS_EV_REQUEST:       /* logged by on_request() */
@@ -151,9 +151,10 @@ enum kcs_sm_event channel_handle_irq(struct channel *c)
 	return ev;
 }
 
-bool channel_ibf(const struct channel *c)
+void channel_count_spurious(struct channel *c)
 {
-	return c->running && (c->sm.regs.ops->read_str(c->sm.regs.ctx) & KCS_STR_IBF);
+	if (c->running)
+		kcs_sm_count_spurious(&c->sm);
 }
 
 int channel_set_attention(struct channel *c, bool on)

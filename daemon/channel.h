@@ -52,10 +52,13 @@ int channel_start(struct channel *c, struct kcs_backend *backend);
 /* Leave the channel in ERROR state with its IBF interrupt masked. */
 void channel_stop(struct channel *c);
 
-/* Run on every interrupt of the channel's device. The per-byte path. */
-enum kcs_sm_event channel_handle_irq(struct channel *c);
-/* The host has written a byte the channel has not read yet (STR.IBF). */
-bool channel_ibf(const struct channel *c);
+/*
+ * Run on every interrupt of the channel's device: the per-byte path.
+ * @shared: the device has several channels, so IBF clear is not counted
+ * here; channel_count_spurious() counts an interrupt no channel claimed.
+ */
+enum kcs_sm_event channel_handle_irq(struct channel *c, bool shared);
+void channel_count_spurious(struct channel *c);
 
 /* SMS methods; -ENOTCONN when the channel is not running. */
 int channel_set_attention(struct channel *c, bool on);

@@ -74,25 +74,22 @@ static void report_storm(struct daemon *d)
 
 /*
  * One interrupt: true when some channel had work. On a line shared by
- * several channels only those showing IBF caused it; running the others
- * would count every interrupt of their neighbours as spurious. An
- * interrupt that finds no channel with IBF is spurious for all of them.
+ * several channels only those showing IBF caused it; counting it as
+ * spurious on the others would count every interrupt of their neighbours.
+ * An interrupt that finds no channel with IBF is spurious for all of them.
+ * Each channel's STR is read once.
  */
 static bool serve_channels(struct daemon *d)
 {
+	bool shared = d->n_channels > 1;
 	bool handled = false;
 
-	if (d->n_channels == 1)
-		return channel_handle_irq(d->channels[0]) != KCS_EV_SPURIOUS;
 	for (unsigned int i = 0; i < d->n_channels; i++)
-		if (channel_ibf(d->channels[i]) &&
-		    channel_handle_irq(d->channels[i]) != KCS_EV_SPURIOUS)
+		if (channel_handle_irq(d->channels[i], shared) != KCS_EV_SPURIOUS)
 			handled = true;
-	if (handled)
-		return true;
-	for (unsigned int i = 0; i < d->n_channels; i++)
-		if (channel_handle_irq(d->channels[i]) != KCS_EV_SPURIOUS)
-			handled = true;  /* a byte landed meanwhile */
+	if (shared && !handled)
+		for (unsigned int i = 0; i < d->n_channels; i++)
+			channel_count_spurious(d->channels[i]);
 	return handled;
 }
 

@@ -234,17 +234,29 @@ int kcs_sm_init(struct kcs_sm *sm, const struct kcs_regs *regs,
 	return 0;
 }
 
-enum kcs_sm_event kcs_sm_handle_irq(struct kcs_sm *sm)
+enum kcs_sm_event kcs_sm_poll(struct kcs_sm *sm)
 {
 	uint8_t str = sm->regs.ops->read_str(sm->regs.ctx);
 
-	if (!(str & KCS_STR_IBF)) {
-		sm->counters.spurious_irqs++;
+	if (!(str & KCS_STR_IBF))
 		return KCS_EV_SPURIOUS;
-	}
 	if (str & KCS_STR_CD)
 		return handle_control(sm);
 	return handle_data(sm);
+}
+
+void kcs_sm_count_spurious(struct kcs_sm *sm)
+{
+	sm->counters.spurious_irqs++;
+}
+
+enum kcs_sm_event kcs_sm_handle_irq(struct kcs_sm *sm)
+{
+	enum kcs_sm_event ev = kcs_sm_poll(sm);
+
+	if (ev == KCS_EV_SPURIOUS)
+		kcs_sm_count_spurious(sm);
+	return ev;
 }
 
 bool kcs_sm_waiting_for(const struct kcs_sm *sm, uint32_t id)

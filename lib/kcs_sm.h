@@ -101,6 +101,15 @@ int kcs_sm_init(struct kcs_sm *sm, const struct kcs_regs *regs,
 enum kcs_sm_event kcs_sm_handle_irq(struct kcs_sm *sm);
 
 /*
+ * As kcs_sm_handle_irq(), but IBF clear is not counted as spurious: on a
+ * line shared by several channels an interrupt belongs to whichever channel
+ * shows IBF. The caller counts the interrupt that no channel claimed with
+ * kcs_sm_count_spurious().
+ */
+enum kcs_sm_event kcs_sm_poll(struct kcs_sm *sm);
+void kcs_sm_count_spurious(struct kcs_sm *sm);
+
+/*
  * Answer request @id with @msg (NetFn|1/LUN, Cmd, CC, data...).
  * -ESTALE when @id is not the request the channel waits for (counted and
  * dropped), -EINVAL when @len < 3. A response longer than the limit is

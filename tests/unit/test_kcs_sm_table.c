@@ -498,6 +498,25 @@ static void test_irq_with_ibf_clear_is_spurious(void **state)
 }
 
 /* Preamble: every control code gets state WRITE and the dummy byte before IDR is read. */
+/*
+ * kcs_sm_poll (shared lines): the same work as kcs_sm_handle_irq, but an
+ * interrupt with IBF clear is only counted when the caller says so.
+ */
+static void test_poll_leaves_spurious_to_the_caller(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_int_equal(kcs_sm_poll(&fx->sm), KCS_EV_SPURIOUS);
+	assert_int_equal(fx->sm.counters.spurious_irqs, 0);
+	kcs_sm_count_spurious(&fx->sm);
+	assert_int_equal(fx->sm.counters.spurious_irqs, 1);
+
+	fake_host_write_cmd(&fx->fake, KCS_CTRL_WRITE_START);
+	assert_int_equal(kcs_sm_poll(&fx->sm), KCS_EV_WRITE_START);
+	assert_int_equal(fx->sm.phase, KCS_PHASE_WRITE_START);
+	assert_int_equal(fx->sm.counters.spurious_irqs, 1);
+}
+
 static void test_control_code_handshake_before_idr_read(void **state)
 {
 	static const uint8_t codes[] = { 0x60, 0x61, 0x62, 0x63, 0x67, 0x68, 0x6F, 0x00, 0xFF };
@@ -614,6 +633,7 @@ int main(void)
 		cmocka_unit_test(test_row_force_abort_any_phase),
 		cmocka_unit_test(test_row_sms_atn_preserves_obf_and_state),
 		cmocka_unit_test(test_irq_with_ibf_clear_is_spurious),
+		cmocka_unit_test_setup_teardown(test_poll_leaves_spurious_to_the_caller, fixture_setup, fixture_teardown),
 		cmocka_unit_test(test_control_code_handshake_before_idr_read),
 		cmocka_unit_test_setup_teardown(test_ordering_fast_host_sees_final_state, fixture_setup, fixture_teardown),
 		cmocka_unit_test(test_ordering_length_error_shows_before_ibf_drops),
