@@ -22,6 +22,7 @@
 
 #include "backend.h"
 #include "bus_event.h"
+#include "bus_open.h"
 #include "channel.h"
 #include "cleanup.h"
 #include "kcs_storm.h"
@@ -175,42 +176,6 @@ static void build_status(void *userdata, char *buf, size_t len)
 		 sum.sm.length_errors + sum.sm.illegal_codes);
 }
 
-static int open_bus(const struct options *o, sd_bus **ret)
-{
-	_cleanup_(sd_bus_unrefp) sd_bus *bus = NULL;
-	int r;
-
-	switch (o->bus) {
-	case BUS_SYSTEM:
-		r = sd_bus_open_system_with_description(&bus, "kcs-uiod");
-		if (r < 0)
-			return log_error_errno(r, "Failed to connect to the system bus: %m");
-		break;
-	case BUS_SESSION:
-		r = sd_bus_open_user_with_description(&bus, "kcs-uiod");
-		if (r < 0)
-			return log_error_errno(r, "Failed to connect to the session bus: %m");
-		break;
-	case BUS_ADDRESS:
-		r = sd_bus_new(&bus);
-		if (r < 0)
-			return log_error_errno(r, "Failed to allocate a bus connection: %m");
-		(void)sd_bus_set_description(bus, "kcs-uiod");
-		r = sd_bus_set_address(bus, o->bus_address);
-		if (r < 0)
-			return log_error_errno(r, "--bus '%s': not a valid D-Bus address: %m", o->bus_address);
-		r = sd_bus_set_bus_client(bus, true);
-		if (r < 0)
-			return log_error_errno(r, "Failed to set up the bus connection: %m");
-		r = sd_bus_start(bus);
-		if (r < 0)
-			return log_error_errno(r, "Failed to connect to the bus at %s: %m", o->bus_address);
-		break;
-	}
-	*ret = TAKE_PTR(bus);
-	return 0;
-}
-
 static int add_signal(struct daemon *d, struct event **ev, int sig)
 {
 	*ev = evsignal_new(d->base, sig, on_signal, d);
@@ -266,7 +231,7 @@ static int daemon_start(struct daemon *d)
 	 * on the same channel by mistake stops here, before it disturbs the
 	 * first one's registers.
 	 */
-	r = open_bus(o, &d->bus);
+	r = bus_open(o->bus, "kcs-uiod", &d->bus);
 	if (r < 0)
 		return r;
 	r = bus_event_new(&d->bus_event, d->base, d->bus, on_bus_failed, d);

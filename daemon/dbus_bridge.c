@@ -216,7 +216,7 @@ static int send_execute(struct dbus_bridge *b, const uint8_t *msg, size_t len)
 	int r;
 
 	r = sd_bus_message_new_method_call(b->bus, &m, IPMI_HOST_SERVICE, IPMI_HOST_PATH,
-					   IPMI_HOST_INTERFACE, "execute");
+					   IPMI_HOST_INTERFACE, IPMI_HOST_EXECUTE);
 	if (r < 0)
 		return r;
 	r = sd_bus_message_append(m, "yyy", b->req.netfn, b->req.lun, b->req.cmd);

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The upstream half of a channel: each complete KCS request becomes one
- * asynchronous xyz.openbmc_project.Ipmi.Server.execute call (DESIGN.md
- * section 4) with its own timeout, and the reply, or the completion code
- * standing in for a failed call (section 6), goes back to the state machine.
+ * asynchronous xyz.openbmc_project.Ipmi.Server.execute call (docs/design.md
+ * section 5) with its own timeout, and the reply, or the completion code
+ * standing in for a failed call (section 7), goes back to the state machine.
  *
  * A channel has at most one call in flight. Cancelling it releases the
  * call's slot, so sd-bus discards the reply and it can never reach the host.
@@ -15,11 +15,8 @@
 #include <stdint.h>
 #include <systemd/sd-bus.h>
 
+#include "dbus_names.h"
 #include "kcs_sm.h"
-
-#define IPMI_HOST_SERVICE   "xyz.openbmc_project.Ipmi.Host"
-#define IPMI_HOST_PATH      "/xyz/openbmc_project/Ipmi"
-#define IPMI_HOST_INTERFACE "xyz.openbmc_project.Ipmi.Server"
 
 struct bus_event;
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "bus_open.h"
 #include "cleanup.h"
 #include "config.h"
 #include "kcs_sm.h"
@@ -278,20 +279,10 @@ static int add_channel(struct options *o, const char *spec, FILE *err)
 
 static int parse_bus(struct options *o, const char *arg, FILE *err)
 {
-	if (strcmp(arg, "system") == 0) {
-		o->bus = BUS_SYSTEM;
-		o->bus_address = NULL;
-	} else if (strcmp(arg, "session") == 0) {
-		o->bus = BUS_SESSION;
-		o->bus_address = NULL;
-	} else if (strchr(arg, ':') && strchr(arg, '=')) {
-		/* "transport:key=value,...": the bus library judges the rest. */
-		o->bus = BUS_ADDRESS;
-		o->bus_address = arg;
-	} else {
+	if (!bus_spec_valid(arg))
 		return usage_error(err, "--bus '%s': expected system, session or a D-Bus address (e.g. unix:path=/run/dbus/system_bus_socket)",
 				   arg);
-	}
+	o->bus = arg;
 	return 0;
 }
 
@@ -353,7 +344,7 @@ int options_parse(struct options *o, int argc, char *argv[], FILE *out, FILE *er
 	*o = (struct options) {
 		.buffer_size = KCS_BUF_DEFAULT,
 		.timeout_ms = OPTIONS_TIMEOUT_DEFAULT_MS,
-		.bus = BUS_SYSTEM,
+		.bus = "system",
 		.log_level = LOG_INFO,
 		.uio_sysfs = "/sys/class/uio",
 		.uio_dev = "/dev",

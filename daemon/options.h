@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "dbus_names.h"
 #include "kcs_chip.h"
 
 /* No supported chip has more KCS channels than this. */
@@ -25,12 +26,6 @@ struct channel_spec {
 	const char *arg;           /* the SPEC as given (points into argv), for messages */
 };
 
-enum bus_kind {
-	BUS_SYSTEM,
-	BUS_SESSION,
-	BUS_ADDRESS,
-};
-
 struct options {
 	const char *uio;           /* --uio NAME|/dev/uioN, or NULL */
 	const char *sim;           /* --sim DIR, or NULL */
@@ -39,8 +34,7 @@ struct options {
 	unsigned int n_channels;
 	unsigned int buffer_size;  /* bytes, KCS_BUF_MIN..KCS_BUF_MAX */
 	unsigned int timeout_ms;   /* upstream execute timeout */
-	enum bus_kind bus;
-	const char *bus_address;   /* BUS_ADDRESS only */
+	const char *bus;           /* --bus: common/bus_open.h's forms */
 	int log_level;             /* LOG_ERR..LOG_DEBUG */
 	const char *uio_sysfs;
 	const char *uio_dev;
@@ -66,7 +60,5 @@ int channel_spec_parse(struct channel_spec *ret, const char *spec, FILE *err);
 int channel_bus_name(const struct channel_spec *spec, char *buf, size_t len);
 int channel_object_path(const struct channel_spec *spec, char *buf, size_t len);
 
-#define CHANNEL_BUS_NAME_PREFIX    "xyz.openbmc_project.Ipmi.Channel."
-#define CHANNEL_OBJECT_PATH_PREFIX "/xyz/openbmc_project/Ipmi/Channel/"
 #define CHANNEL_BUS_NAME_MAX    (sizeof(CHANNEL_BUS_NAME_PREFIX) + CHANNEL_NAME_MAX)
 #define CHANNEL_OBJECT_PATH_MAX (sizeof(CHANNEL_OBJECT_PATH_PREFIX) + CHANNEL_NAME_MAX)

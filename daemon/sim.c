@@ -1,16 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * The simulated KCS device of DESIGN.md section 5: DIR/regs is the chip's
- * register page, shared with the host-side tool through MAP_SHARED, and the
- * FIFO DIR/irq is the interrupt line.
- *
- * No silicon performs the side effects here, so the BMC side does them
- * itself, and every STR change is one atomic read-modify-write of the
- * naturally aligned 32-bit word holding STR: the host changes IBF, C/D and
- * OBF in the same word at any moment, and neither side may lose the other's
- * bits.
+ * The BMC side of the simulated KCS device (docs/design.md section 6):
+ * creates and maps its directory's register page and interrupt FIFO, whose
+ * format and atomic register operations are common/sim_page.h's.
  */
-#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -24,13 +17,12 @@
 #include "backend.h"
 #include "cleanup.h"
 #include "log.h"
+#include "sim_page.h"
 
 #define SIM_MAX_CHANNELS 4
 
 struct sim_channel {
-	uint8_t *regs;              /* the shared page */
-	unsigned int width;         /* data register width: 4 or 1 */
-	struct kcs_chip_channel offs;
+	struct sim_page_channel regs;
 	bool served;
 };
 
@@ -47,7 +39,7 @@ static void sim_backend_free(struct sim_backend *s)
 	if (!s)
 		return;
 	if (s->regs)
-		munmap(s->regs, KCS_PAGE_SIZE);
+		munmap(s->regs, SIM_PAGE_SIZE);
 	if (s->base.irq_fd >= 0)
 		close(s->base.irq_fd);
 	if (s->lock_fd >= 0)
@@ -57,81 +49,32 @@ static void sim_backend_free(struct sim_backend *s)
 }
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct sim_backend *, sim_backend_free)
 
-/*
- * The file holds little-endian words. An 8-bit register at an unaligned
- * offset is one byte lane of the aligned word around it.
- */
-static uint32_t *word_of(uint8_t *regs, uint32_t offset)
-{
-	return (uint32_t *)(void *)(regs + (offset & ~3u));
-}
-
-static unsigned int lane_shift(uint32_t offset)
-{
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	return (offset & 3u) * 8;
-#else
-	return (3u - (offset & 3u)) * 8;
-#endif
-}
-
-static uint32_t reg_load(uint8_t *regs, uint32_t offset, unsigned int width)
-{
-	if (width == 1)
-		return __atomic_load_n(regs + offset, __ATOMIC_RELAXED);
-	return le32toh(__atomic_load_n(word_of(regs, offset), __ATOMIC_RELAXED));
-}
-
-static void reg_store(uint8_t *regs, uint32_t offset, unsigned int width, uint32_t value)
-{
-	if (width == 1)
-		__atomic_store_n(regs + offset, (uint8_t)value, __ATOMIC_RELAXED);
-	else
-		__atomic_store_n(word_of(regs, offset), htole32(value), __ATOMIC_RELAXED);
-}
-
-static uint8_t str_load(const struct sim_channel *c)
-{
-	return (uint8_t)(__atomic_load_n(word_of(c->regs, c->offs.str), __ATOMIC_SEQ_CST) >>
-			 lane_shift(c->offs.str));
-}
-
 static uint8_t sim_read_idr(void *ctx)
 {
 	struct sim_channel *c = ctx;
-	uint8_t v = (uint8_t)reg_load(c->regs, c->offs.idr, c->width);
 
-	/* The seq_cst RMW orders the load before the host can see IBF clear. */
-	__atomic_fetch_and(word_of(c->regs, c->offs.str),
-			   ~((uint32_t)KCS_STR_IBF << lane_shift(c->offs.str)), __ATOMIC_SEQ_CST);
-	return v;
+	return sim_page_bmc_read_idr(&c->regs);
 }
 
 static void sim_write_odr(void *ctx, uint8_t value)
 {
 	struct sim_channel *c = ctx;
 
-	reg_store(c->regs, c->offs.odr, c->width, value);
-	__atomic_fetch_or(word_of(c->regs, c->offs.str),
-			  (uint32_t)KCS_STR_OBF << lane_shift(c->offs.str), __ATOMIC_SEQ_CST);
+	sim_page_bmc_write_odr(&c->regs, value);
 }
 
 static uint8_t sim_read_str(void *ctx)
 {
-	return str_load(ctx);
+	struct sim_channel *c = ctx;
+
+	return sim_page_read_str(&c->regs);
 }
 
 static void sim_update_str(void *ctx, uint8_t mask, uint8_t value)
 {
 	struct sim_channel *c = ctx;
-	uint32_t *word = word_of(c->regs, c->offs.str);
-	unsigned int shift = lane_shift(c->offs.str);
-	uint32_t old = __atomic_load_n(word, __ATOMIC_RELAXED), new;
 
-	do
-		new = (old & ~((uint32_t)mask << shift)) | ((uint32_t)(value & mask) << shift);
-	while (!__atomic_compare_exchange_n(word, &old, new, true, __ATOMIC_SEQ_CST,
-					    __ATOMIC_RELAXED));
+	sim_page_update_str(&c->regs, mask, value);
 }
 
 static const struct kcs_regs_ops sim_regs_ops = {
@@ -146,14 +89,14 @@ static uint32_t sim_page_read(void *ctx, uint32_t offset, unsigned int width)
 {
 	struct sim_backend *s = ctx;
 
-	return reg_load(s->regs, offset, width);
+	return sim_page_load(s->regs, offset, width);
 }
 
 static void sim_page_write(void *ctx, uint32_t offset, unsigned int width, uint32_t value)
 {
 	struct sim_backend *s = ctx;
 
-	reg_store(s->regs, offset, width, value);
+	sim_page_store(s->regs, offset, width, value);
 }
 
 static const struct kcs_page_ops sim_page_ops = {
@@ -197,7 +140,7 @@ static int sim_reenable(struct kcs_backend *b)
 	struct sim_backend *s = (struct sim_backend *)b;
 
 	for (size_t i = 0; i < SIM_MAX_CHANNELS; i++)
-		if (s->channels[i].served && (str_load(&s->channels[i]) & KCS_STR_IBF))
+		if (s->channels[i].served && (sim_page_read_str(&s->channels[i].regs) & KCS_STR_IBF))
 			return 1;
 	return 0;
 }
@@ -213,11 +156,11 @@ static int sim_channel_regs(struct kcs_backend *b, const struct kcs_channel_conf
 		return log_error_errno(ENODEV, "%s: %s has no KCS channel %u: %m",
 				       s->label, b->chip->name, cfg->channel);
 	c = &s->channels[cfg->channel - 1];
-	r = kcs_chip_channel(b->chip, cfg->channel, &c->offs);
+	r = kcs_chip_channel(b->chip, cfg->channel, &c->regs.offs);
 	if (r < 0)
 		return log_error_errno(r, "%s: %s channel %u: %m", s->label, b->chip->name, cfg->channel);
-	c->regs = s->regs;
-	c->width = b->chip->reg_width;
+	c->regs.page = s->regs;
+	c->regs.width = b->chip->reg_width;
 	c->served = true;
 	*out = (struct kcs_regs){ .ops = &sim_regs_ops, .ctx = c };
 	return 0;
@@ -268,9 +211,9 @@ static int open_regs(const char *label, const char *path)
 		/* O_EXCL: never truncate a page the host side created meanwhile. */
 		fd = open(path, O_RDWR | O_CLOEXEC | O_CREAT | O_EXCL, 0666);
 		if (fd >= 0) {
-			if (ftruncate(fd, KCS_PAGE_SIZE) < 0)
+			if (ftruncate(fd, SIM_PAGE_SIZE) < 0)
 				return log_error_errno(errno, "%s: failed to size %s to %u bytes: %m",
-						       label, path, KCS_PAGE_SIZE);
+						       label, path, SIM_PAGE_SIZE);
 			return TAKE_FD(fd);
 		}
 		if (errno == EEXIST)
@@ -282,9 +225,9 @@ static int open_regs(const char *label, const char *path)
 		return log_error_errno(errno, "%s: cannot stat %s: %m", label, path);
 	if (!S_ISREG(st.st_mode))
 		return log_error_errno(EINVAL, "%s: %s is not a regular file: %m", label, path);
-	if (st.st_size != KCS_PAGE_SIZE)
+	if (st.st_size != SIM_PAGE_SIZE)
 		return log_error_errno(EINVAL, "%s: the register file %s is %lld bytes, not %u (remove it to start from a zeroed page): %m",
-				       label, path, (long long)st.st_size, KCS_PAGE_SIZE);
+				       label, path, (long long)st.st_size, SIM_PAGE_SIZE);
 	return TAKE_FD(fd);
 }
 
@@ -332,7 +275,8 @@ int sim_backend_open(struct kcs_backend **ret, const char *dir, const struct kcs
 		s->label = NULL;
 		return log_error_errno(ENOMEM, "sim %s: %m", dir);
 	}
-	if (asprintf(&regs_path, "%s/regs", dir) < 0 || asprintf(&irq_path, "%s/irq", dir) < 0)
+	if (asprintf(&regs_path, "%s/" SIM_PAGE_REGS_FILE, dir) < 0 ||
+	    asprintf(&irq_path, "%s/" SIM_PAGE_IRQ_FILE, dir) < 0)
 		return log_error_errno(ENOMEM, "%s: %m", s->label);
 
 	r = make_dir(s->label, dir);
@@ -352,7 +296,7 @@ int sim_backend_open(struct kcs_backend **ret, const char *dir, const struct kcs
 	if (s->base.irq_fd < 0)
 		return s->base.irq_fd;
 
-	map = mmap(NULL, KCS_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, regs_fd, 0);
+	map = mmap(NULL, SIM_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, regs_fd, 0);
 	if (map == MAP_FAILED)
 		return log_error_errno(errno, "%s: failed to map %s: %m", s->label, regs_path);
 	s->regs = map;

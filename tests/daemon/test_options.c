@@ -71,8 +71,7 @@ static void test_minimal_defaults(void **state)
 	assert_int_equal(run.o.channels[0].cfg.serirq, 0);
 	assert_int_equal(run.o.buffer_size, KCS_BUF_DEFAULT);
 	assert_int_equal(run.o.timeout_ms, OPTIONS_TIMEOUT_DEFAULT_MS);
-	assert_int_equal(run.o.bus, BUS_SYSTEM);
-	assert_null(run.o.bus_address);
+	assert_string_equal(run.o.bus, "system");
 	assert_int_equal(run.o.log_level, LOG_INFO);
 	assert_string_equal(run.o.uio_sysfs, "/sys/class/uio");
 	assert_string_equal(run.o.uio_dev, "/dev");
@@ -106,8 +105,7 @@ static void test_every_option_long(void **state)
 	assert_int_equal(run.o.channels[1].cfg.status_addr, 0xcac);
 	assert_int_equal(run.o.buffer_size, 4096);
 	assert_int_equal(run.o.timeout_ms, 60000);
-	assert_int_equal(run.o.bus, BUS_ADDRESS);
-	assert_string_equal(run.o.bus_address, "unix:path=/run/x");
+	assert_string_equal(run.o.bus, "unix:path=/run/x");
 	assert_int_equal(run.o.log_level, LOG_DEBUG);
 	assert_string_equal(run.o.uio_sysfs, "/tmp/sys");
 	assert_string_equal(run.o.uio_dev, "/tmp/dev");
@@ -122,14 +120,14 @@ static void test_every_option_short(void **state)
 	assert_int_equal(run.r, OPTIONS_RUN);
 	assert_int_equal(run.o.buffer_size, 3);
 	assert_int_equal(run.o.timeout_ms, 1);
-	assert_int_equal(run.o.bus, BUS_SESSION);
+	assert_string_equal(run.o.bus, "session");
 	assert_int_equal(run.o.log_level, LOG_ERR);
 	assert_int_equal(run.o.channels[0].cfg.serirq, 7);
 	assert_int_equal(run.o.channels[0].cfg.serirq_type, KCS_SERIRQ_EDGE_RISING);
 
 	parse(&run, BASE, "--channel=1:a,serirq=12", "--bus=system", "--log-level=warning", NULL);
 	assert_int_equal(run.r, OPTIONS_RUN);
-	assert_int_equal(run.o.bus, BUS_SYSTEM);
+	assert_string_equal(run.o.bus, "system");
 	assert_int_equal(run.o.log_level, LOG_WARNING);
 	assert_int_equal(run.o.channels[0].cfg.serirq_type, KCS_SERIRQ_DEFAULT);
 
@@ -352,8 +350,7 @@ static void test_last_value_wins(void **state)
 	      "-B", "system", NULL);
 	assert_int_equal(run.r, OPTIONS_RUN);
 	assert_int_equal(run.o.timeout_ms, 200);
-	assert_int_equal(run.o.bus, BUS_SYSTEM);
-	assert_null(run.o.bus_address);
+	assert_string_equal(run.o.bus, "system");
 }
 
 static void test_names(void **state)

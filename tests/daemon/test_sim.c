@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * The simulated device backend: creation and reuse of DIR/regs/irq, and the
- * BMC-side register operations against a host side written here from the
- * contract of DESIGN.md section 5 (its own mapping of regs, its own end of
- * the FIFO), including two threads racing on the STR word.
+ * BMC-side register operations against a host side that follows the
+ * contract of docs/design.md section 6 (its own mapping of regs, its own
+ * end of the FIFO, common/sim_page.h's host operations), including two
+ * threads racing on the STR word.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +26,7 @@
 
 #include "backend_fixture.h"
 #include "kcs_regs.h"
+#include "sim_page.h"
 
 #define STRESS_ITERATIONS 200000
 
@@ -43,8 +45,8 @@ static int setup(void **state)
 	scratch_dir_make(f->root, sizeof(f->root), "test_sim");
 	/* Two missing levels: the backend creates the whole path. */
 	snprintf(f->dir, sizeof(f->dir), "%s/run/kcs", f->root);
-	snprintf(f->regs_path, sizeof(f->regs_path), "%s/regs", f->dir);
-	snprintf(f->irq_path, sizeof(f->irq_path), "%s/irq", f->dir);
+	snprintf(f->regs_path, sizeof(f->regs_path), "%s/" SIM_PAGE_REGS_FILE, f->dir);
+	snprintf(f->irq_path, sizeof(f->irq_path), "%s/" SIM_PAGE_IRQ_FILE, f->dir);
 	*state = f;
 	return 0;
 }
@@ -116,10 +118,8 @@ static void test_second_daemon_refused(void **state)
 /* ---- The host side of one channel, as the contract describes it ---- */
 
 struct host {
-	uint8_t *page;
+	struct sim_page_channel regs;
 	int irq_fd;
-	unsigned int width;
-	struct kcs_chip_channel offs;
 };
 
 static void host_open(struct host *h, const struct fixture *f, const char *chip_name,
@@ -128,73 +128,35 @@ static void host_open(struct host *h, const struct fixture *f, const char *chip_
 	int fd = open(f->regs_path, O_RDWR | O_CLOEXEC);
 
 	assert_true(fd >= 0);
-	h->page = mmap(NULL, KCS_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	assert_true(h->page != MAP_FAILED);
+	h->regs.page = mmap(NULL, SIM_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	assert_true(h->regs.page != MAP_FAILED);
 	close(fd);
 	h->irq_fd = open(f->irq_path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	assert_true(h->irq_fd >= 0);
-	h->width = chip(chip_name)->reg_width;
-	assert_int_equal(kcs_chip_channel(chip(chip_name), ch, &h->offs), 0);
+	h->regs.width = chip(chip_name)->reg_width;
+	assert_int_equal(kcs_chip_channel(chip(chip_name), ch, &h->regs.offs), 0);
 }
 
 static void host_close(struct host *h)
 {
-	munmap(h->page, KCS_PAGE_SIZE);
+	munmap(h->regs.page, SIM_PAGE_SIZE);
 	close(h->irq_fd);
-}
-
-static uint32_t *host_word(const struct host *h, uint32_t offset)
-{
-	return (uint32_t *)(void *)(h->page + (offset & ~3u));
-}
-
-/* Little-endian host only, like the tests' machines; sim.c handles both. */
-static unsigned int host_shift(uint32_t offset)
-{
-	return (offset & 3u) * 8;
 }
 
 static uint8_t host_status(const struct host *h)
 {
-	return (uint8_t)(__atomic_load_n(host_word(h, h->offs.str), __ATOMIC_SEQ_CST) >>
-			 host_shift(h->offs.str));
-}
-
-/* Replace the host-owned bits in @mask with @value in one atomic update. */
-static void host_update_str(const struct host *h, uint8_t mask, uint8_t value)
-{
-	uint32_t *w = host_word(h, h->offs.str);
-	unsigned int shift = host_shift(h->offs.str);
-	uint32_t old = __atomic_load_n(w, __ATOMIC_RELAXED), new;
-
-	do
-		new = (old & ~((uint32_t)mask << shift)) | ((uint32_t)(value & mask) << shift);
-	while (!__atomic_compare_exchange_n(w, &old, new, true, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
+	return sim_page_read_str(&h->regs);
 }
 
 static void host_write(const struct host *h, uint8_t byte, bool command)
 {
-	const uint8_t one = 1;
-
-	if (h->width == 1)
-		__atomic_store_n(h->page + h->offs.idr, byte, __ATOMIC_RELAXED);
-	else
-		__atomic_store_n(host_word(h, h->offs.idr), (uint32_t)byte, __ATOMIC_RELAXED);
-	host_update_str(h, KCS_STR_IBF | KCS_STR_CD, KCS_STR_IBF | (command ? KCS_STR_CD : 0));
-	assert_true(write(h->irq_fd, &one, 1) == 1 || errno == EAGAIN);
+	sim_page_host_write(&h->regs, byte, command);
+	assert_int_equal(sim_page_raise_irq(h->irq_fd), 0);
 }
 
 static uint8_t host_read_data(const struct host *h)
 {
-	uint8_t v;
-
-	if (h->width == 1)
-		v = __atomic_load_n(h->page + h->offs.odr, __ATOMIC_RELAXED);
-	else
-		v = (uint8_t)__atomic_load_n(host_word(h, h->offs.odr), __ATOMIC_RELAXED);
-	__atomic_fetch_and(host_word(h, h->offs.str), ~((uint32_t)KCS_STR_OBF << host_shift(h->offs.str)),
-			   __ATOMIC_SEQ_CST);
-	return v;
+	return sim_page_host_read(&h->regs);
 }
 
 static void file_read(const char *path, off_t offset, void *buf, size_t len)
@@ -221,8 +183,8 @@ static void test_creates_device(void **state)
 {
 	struct fixture *f = *state;
 	struct kcs_backend *b = open_ok(f, "ast2600");
-	static const uint8_t zeros[KCS_PAGE_SIZE];
-	uint8_t page[KCS_PAGE_SIZE];
+	static const uint8_t zeros[SIM_PAGE_SIZE];
+	uint8_t page[SIM_PAGE_SIZE];
 	char expected[PATH_MAX + 8];
 	struct stat st;
 
@@ -235,7 +197,7 @@ static void test_creates_device(void **state)
 	assert_true(S_ISDIR(st.st_mode));
 	assert_int_equal(stat(f->regs_path, &st), 0);
 	assert_true(S_ISREG(st.st_mode));
-	assert_int_equal(st.st_size, KCS_PAGE_SIZE);
+	assert_int_equal(st.st_size, SIM_PAGE_SIZE);
 	file_read(f->regs_path, 0, page, sizeof(page));
 	assert_memory_equal(page, zeros, sizeof(page));
 	assert_int_equal(stat(f->irq_path, &st), 0);
@@ -351,11 +313,11 @@ static void check_transfer(const struct fixture *f, const char *chip_name, unsig
 
 	regs.ops->write_odr(regs.ctx, 0x1C);
 	assert_int_equal(host_status(&h), kcs_str_state_bits(KCS_STATE_WRITE) | KCS_STR_OBF);
-	if (h.width == 4) {
+	if (h.regs.width == 4) {
 		uint8_t word[4];
 
 		/* 32-bit little-endian register: the byte, zero-extended. */
-		file_read(f->regs_path, h.offs.odr, word, sizeof(word));
+		file_read(f->regs_path, h.regs.offs.odr, word, sizeof(word));
 		assert_memory_equal(word, ((uint8_t[]){ 0x1C, 0, 0, 0 }), 4);
 	}
 	regs.ops->update_str(regs.ctx, KCS_STR_SMS_ATN, KCS_STR_SMS_ATN);
@@ -564,13 +526,13 @@ static void *bmc_thread(void *arg)
 static void *host_thread(void *arg)
 {
 	struct race *r = arg;
-	uint8_t *neighbour = r->host->page + 0x1C;
+	uint8_t *neighbour = r->host->regs.page + 0x1C;
 
 	pthread_barrier_wait(&r->start);
 	for (unsigned long i = 0; i < STRESS_ITERATIONS; i++) {
 		uint8_t v = host_value(i);
 
-		host_update_str(r->host, host_bits, v);
+		sim_page_update_str(&r->host->regs, host_bits, v);
 		if ((host_status(r->host) & host_bits) != v)
 			r->host_lost++;
 		r->host_checks++;
@@ -608,7 +570,7 @@ static void race(const struct fixture *f, const char *chip_name, unsigned int ch
 	assert_int_equal(host_status(&h),
 			 bmc_value(STRESS_ITERATIONS - 1) | host_value(STRESS_ITERATIONS - 1));
 	if (neighbour)
-		assert_int_equal(h.page[0x1C], (uint8_t)(STRESS_ITERATIONS - 1));
+		assert_int_equal(h.regs.page[0x1C], (uint8_t)(STRESS_ITERATIONS - 1));
 
 	host_close(&h);
 	kcs_backend_close(b);

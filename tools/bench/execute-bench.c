@@ -76,7 +76,7 @@ static int bench_call(sd_bus *bus, uint8_t netfn, uint8_t cmd, const uint8_t *da
 	int r;
 
 	r = sd_bus_message_new_method_call(bus, &m, IPMI_HOST_SERVICE, IPMI_HOST_PATH,
-					   IPMI_HOST_INTERFACE, "execute");
+					   IPMI_HOST_INTERFACE, IPMI_HOST_EXECUTE);
 	if (r < 0)
 		return r;
 	r = sd_bus_message_append(m, "yyy", netfn, (uint8_t)0, cmd);
@@ -278,7 +278,7 @@ int main(int argc, char **argv)
 	if (r > 0)
 		return 0;
 
-	if (host_bus_open(o.bus, &bus) < 0)
+	if (bus_open(o.bus, "execute-bench", &bus) < 0)
 		return 1;
 	r = bench_run(bus, &o, &res);
 	if (r < 0)

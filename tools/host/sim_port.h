@@ -1,11 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The host's side of a simulated KCS device (DESIGN.md section 5): the data
- * and status ports of one channel, on the register page DIR/regs that the
- * BMC side maps too, with DIR/irq as the interrupt line.
- *
- * Each port operation is the single atomic step the contract prescribes, so
- * the BMC side never loses a bit and sees the IDR store before IBF.
+ * The host's side of a simulated KCS device (docs/design.md section 6): the
+ * data and status ports of one channel, on the register page DIR/regs that
+ * the BMC side maps too, with DIR/irq as the interrupt line. The format and
+ * the atomic port operations are common/sim_page.h's.
  */
 #pragma once
 
@@ -14,14 +12,11 @@
 #include <stdint.h>
 
 #include "kcs_chip.h"
+#include "sim_page.h"
 
 struct sim_port {
-	uint8_t *page;               /* DIR/regs, KCS_PAGE_SIZE bytes, MAP_SHARED */
+	struct sim_page_channel regs; /* .page: DIR/regs, mapped; NULL when not */
 	int irq_fd;                  /* DIR/irq, write end; -1 when not opened */
-	unsigned int reg_width;      /* 4: 32-bit little-endian words, 1: bytes */
-	struct kcs_chip_channel offs;
-	uint32_t *str_word;          /* the aligned word holding STR */
-	unsigned int str_shift;      /* STR's bit position inside *str_word */
 	char irq_path[PATH_MAX];
 };
 

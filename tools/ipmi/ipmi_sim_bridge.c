@@ -612,7 +612,7 @@ static int bridge_execute(sd_bus_message *m, void *userdata, sd_bus_error *error
 
 static const sd_bus_vtable bridge_vtable[] = {
 	SD_BUS_VTABLE_START(0),
-	SD_BUS_METHOD_WITH_ARGS("execute",
+	SD_BUS_METHOD_WITH_ARGS(IPMI_HOST_EXECUTE,
 		SD_BUS_ARGS("y", netfn, "y", lun, "y", cmd, "ay", data, "a{sv}", options),
 		SD_BUS_RESULT("y", netfn, "y", lun, "y", cmd, "y", cc, "ay", data),
 		bridge_execute, SD_BUS_VTABLE_UNPRIVILEGED),
@@ -666,7 +666,7 @@ static int bridge_run(const struct bridge_options *o)
 	if (r < 0)
 		return log_error_errno(r, "Failed to watch SIGTERM/SIGINT: %m");
 
-	r = host_bus_open(o->bus, &b.bus);
+	r = bus_open(o->bus, "ipmi-sim-bridge", &b.bus);
 	if (r < 0)
 		return r;
 	r = sd_bus_add_object_vtable(b.bus, NULL, IPMI_HOST_PATH, IPMI_HOST_INTERFACE,

@@ -312,7 +312,7 @@ static int stub_execute(sd_bus_message *m, void *userdata, sd_bus_error *error)
  */
 static int stub_message(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-	if (!sd_bus_message_is_method_call(m, IPMI_HOST_INTERFACE, "execute"))
+	if (!sd_bus_message_is_method_call(m, IPMI_HOST_INTERFACE, IPMI_HOST_EXECUTE))
 		return 0;
 	if (!sd_bus_message_has_signature(m, IPMI_HOST_EXECUTE_IN))
 		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
@@ -323,7 +323,7 @@ static int stub_message(sd_bus_message *m, void *userdata, sd_bus_error *error)
 
 static const sd_bus_vtable stub_vtable[] = {
 	SD_BUS_VTABLE_START(0),
-	SD_BUS_METHOD_WITH_ARGS("execute",
+	SD_BUS_METHOD_WITH_ARGS(IPMI_HOST_EXECUTE,
 		SD_BUS_ARGS("y", netfn, "y", lun, "y", cmd, "ay", data, "a{sv}", options),
 		SD_BUS_RESULT("y", netfn, "y", lun, "y", cmd, "y", cc, "ay", data),
 		stub_execute, SD_BUS_VTABLE_UNPRIVILEGED),
@@ -362,7 +362,7 @@ static int stub_run(const struct stub_options *o)
 	if (r < 0)
 		return log_error_errno(r, "Failed to watch SIGTERM/SIGINT: %m");
 
-	r = host_bus_open(o->bus, &stub.bus);
+	r = bus_open(o->bus, "ipmi-stub", &stub.bus);
 	if (r < 0)
 		return r;
 	r = sd_bus_add_object(stub.bus, NULL, IPMI_HOST_PATH, stub_message, &stub);

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "host_bus.h"
+#include "bus_open.h"
 #include "log.h"
 
 int opt_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *ret)
@@ -44,7 +44,7 @@ int opt_u64(const char *prog, const char *opt, const char *arg,
 
 int opt_bus(const char *prog, const char *arg, const char **ret)
 {
-	if (!host_bus_spec_valid(arg)) {
+	if (!bus_spec_valid(arg)) {
 		fprintf(stderr, "%s: --bus: '%s' is not system, session or a D-Bus address\n",
 			prog, arg);
 		return -EINVAL;
