@@ -8,7 +8,25 @@
 #include <syslog.h>
 
 #include "bus_event.h"
+#include "counters_properties.h"
+#include "dbus_names.h"
 #include "log.h"
+#include "sms_methods.h"
+
+struct channel {
+	struct channel_spec spec;
+	const struct kcs_chip *chip;
+	struct kcs_backend *backend;  /* not owned; set by channel_start() */
+	size_t buffer_size;
+	bool running;                 /* started and not stopped */
+	char label[sizeof("ch4294967295 ") + CHANNEL_NAME_MAX];
+	char bus_name[CHANNEL_BUS_NAME_MAX];
+	char object_path[CHANNEL_OBJECT_PATH_MAX];
+	sd_bus_slot *sms_slot;
+	sd_bus_slot *counters_slot;
+	struct dbus_bridge bridge;
+	struct kcs_sm sm;
+};
 
 static void on_request(void *userdata, uint32_t id, const uint8_t *msg, size_t len)
 {
@@ -51,14 +69,43 @@ void channel_free(struct channel *c)
 	if (!c)
 		return;
 	channel_stop(c);
-	sms_service_stop(&c->sms);
+	/* The bus name goes with the connection. */
+	c->sms_slot = sd_bus_slot_unref(c->sms_slot);
+	c->counters_slot = sd_bus_slot_unref(c->counters_slot);
 	dbus_bridge_done(&c->bridge);
 	free(c);
 }
 
 int channel_publish(struct channel *c)
 {
-	return sms_service_start(&c->sms, c->bridge.bus, c);
+	sd_bus *bus = c->bridge.bus;
+	int r;
+
+	r = channel_bus_name(&c->spec, c->bus_name, sizeof(c->bus_name));
+	if (r < 0)
+		return log_error_errno(r, "%s: bus name too long: %m", c->label);
+	r = channel_object_path(&c->spec, c->object_path, sizeof(c->object_path));
+	if (r < 0)
+		return log_error_errno(r, "%s: object path too long: %m", c->label);
+	r = sms_methods_add(bus, c->object_path, c, &c->sms_slot);
+	if (r < 0)
+		return r;
+	r = counters_properties_add(bus, c->object_path, c, &c->counters_slot);
+	if (r < 0)
+		return r;
+
+	/* No queueing and no replacement: two daemons on one channel is a mistake. */
+	r = sd_bus_request_name(bus, c->bus_name, 0);
+	if (r == -EEXIST)
+		return log_error_errno(r, "%s: bus name %s is already owned by another process (is another kcs-uiod serving this channel?)",
+				       c->label, c->bus_name);
+	if (r == -EACCES || r == -EPERM)
+		return log_error_errno(r, "%s: not allowed to own bus name %s (check the D-Bus policy for kcs-uiod): %m",
+				       c->label, c->bus_name);
+	if (r < 0)
+		return log_error_errno(r, "%s: cannot own bus name %s: %m", c->label, c->bus_name);
+	log_debug("%s: owns %s, serving %s", c->label, c->bus_name, c->object_path);
+	return 0;
 }
 
 int channel_start(struct channel *c, struct kcs_backend *backend)
@@ -88,7 +135,7 @@ int channel_start(struct channel *c, struct kcs_backend *backend)
 	kcs_sm_force_abort(&c->sm);
 	c->running = true;
 	log_info("%s: serving %s KCS channel %u on %s as %s", c->label, c->chip->name,
-		 c->spec.cfg.channel, backend->name, c->sms.name);
+		 c->spec.cfg.channel, backend->name, c->bus_name);
 	return 0;
 }
 
@@ -198,4 +245,24 @@ void channel_log_counters(const struct channel *c, int level)
 		 n.sm.length_errors, n.sm.illegal_codes, n.sm.stale_responses,
 		 n.sm.oversize_responses, n.sm.spurious_irqs, n.sm.force_aborts,
 		 n.bridge.upstream_timeouts, n.bridge.upstream_errors);
+}
+
+const char *channel_label(const struct channel *c)
+{
+	return c->label;
+}
+
+unsigned int channel_number(const struct channel *c)
+{
+	return c->spec.cfg.channel;
+}
+
+const char *channel_chip_name(const struct channel *c)
+{
+	return c->chip->name;
+}
+
+const char *channel_phase_name(const struct channel *c)
+{
+	return c->running ? kcs_phase_name(c->sm.phase) : "stopped";
 }

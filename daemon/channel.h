@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * One KCS channel: the state machine on the device's registers, its
- * upstream bridge and its D-Bus face. The state machine's requests go to
- * the bridge and its cancellations cancel the bridge's call.
+ * upstream bridge and its D-Bus face (docs/design.md section 5): the bus
+ * name xyz.openbmc_project.Ipmi.Channel.<NAME> and, on the object
+ * /xyz/openbmc_project/Ipmi/Channel/<NAME>, the SMS methods
+ * (sms_methods.h) and the counters (counters_properties.h), which reach
+ * the channel through the functions below. The state machine's requests go
+ * to the bridge and its cancellations cancel the bridge's call.
  *
  * Life cycle: channel_new() (no hardware access) -> channel_publish() (bus
  * name and object) -> channel_start() (configure, force abort) ->
@@ -18,21 +22,9 @@
 #include "dbus_bridge.h"
 #include "kcs_sm.h"
 #include "options.h"
-#include "sms_service.h"
 
 struct bus_event;
-
-struct channel {
-	struct channel_spec spec;
-	const struct kcs_chip *chip;
-	struct kcs_backend *backend;  /* not owned; set by channel_start() */
-	size_t buffer_size;
-	bool running;                 /* started and not stopped */
-	char label[sizeof("ch4294967295 ") + CHANNEL_NAME_MAX];
-	struct sms_service sms;
-	struct dbus_bridge bridge;
-	struct kcs_sm sm;
-};
+struct channel;
 
 /* Everything worth counting about a channel. */
 struct channel_counters {
@@ -65,6 +57,13 @@ int channel_set_attention(struct channel *c, bool on);
 int channel_force_abort(struct channel *c);
 
 void channel_get_counters(const struct channel *c, struct channel_counters *out);
+/* "ch3 ipmi_kcs3", for messages. */
+const char *channel_label(const struct channel *c);
+/* The channel's number on the chip, and the chip's name. */
+unsigned int channel_number(const struct channel *c);
+const char *channel_chip_name(const struct channel *c);
+/* The state machine's phase, "stopped" when the channel is not running. */
+const char *channel_phase_name(const struct channel *c);
 /* One line of counters at @level (SIGHUP). */
 void channel_log_counters(const struct channel *c, int level);
 
