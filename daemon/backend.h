@@ -3,7 +3,7 @@
  * A KCS device as the event loop sees it: an interrupt fd, the register
  * page, per-channel register access, and the interrupt's acknowledge /
  * re-enable. Two implementations: uio.c (hardware through uio_pdrv_genirq)
- * and sim.c (the simulated device of DESIGN.md section 5).
+ * and sim.c (the simulated device of docs/design.md section 6).
  *
  * All functions return 0 (or a positive count) or a negative errno, and log
  * the failure with the device, the path and the errno where it happens.

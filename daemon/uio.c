@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * The hardware backend: the controller's register page and its interrupt
- * through a uio_pdrv_genirq device (DESIGN.md section 3, "Linux UIO").
+ * through a uio_pdrv_genirq device (docs/design.md section 4).
  *
  * The silicon does the KCS side effects itself (IBF cleared by the IDR read,
  * OBF set by the ODR write), so channel access is lib/kcs_mmio.c on top of

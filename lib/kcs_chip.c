@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * Register layout and start-up configuration of the supported KCS
- * controllers. Facts from DESIGN.md section 3. Shared LPC registers (HICR*)
+ * controllers. Facts from docs/design.md section 3. Shared LPC registers (HICR*)
  * are also written by kernel drivers (snoop, BT, lpc-ctrl): everything here
  * is a read-modify-write of the bits that belong to the channel.
  */

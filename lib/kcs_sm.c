@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * BMC-side KCS state machine. See kcs_sm.h and DESIGN.md section 2.
+ * BMC-side KCS state machine. See kcs_sm.h and docs/design.md section 2.
  *
  * The one rule that shapes every handler: reading IDR clears IBF, and a host
  * acts the moment it sees IBF drop. So whenever the outcome of a byte is

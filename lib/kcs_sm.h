@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The BMC side of the KCS interface (IPMI v2.0 section 9), as the behaviour
- * table of DESIGN.md section 2 describes it. One struct kcs_sm per channel.
+ * table of docs/design.md section 2 describes it. One struct kcs_sm per channel.
  *
  * The state machine does no I/O of its own: it touches registers only through
  * struct kcs_regs and hands complete requests to its client through

@@ -26,7 +26,7 @@ import traceback
 
 SKIP = 77
 
-# Register offsets of the ASPEED LPC page (DESIGN.md section 3).
+# Register offsets of the ASPEED LPC page (docs/design.md section 3).
 AST_HICR2 = 0x008
 AST_STR = {1: 0x03C, 2: 0x040, 3: 0x044, 4: 0x11C}
 AST_HICR2_IBFIE = {1: 1 << 1, 2: 1 << 2, 3: 1 << 3}

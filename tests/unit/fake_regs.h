@@ -5,7 +5,7 @@
  *
  * The BMC reaches it through struct kcs_page (so the real kcs_mmio.c and
  * kcs_chip.c code runs on top of it); the test plays the host through the
- * fake_host_* calls. Side effects modelled, as DESIGN.md section 1 states
+ * fake_host_* calls. Side effects modelled, as docs/design.md section 1 states
  * them:
  *   host writes data/command port  -> IDR := byte, IBF := 1, C/D := 0/1
  *   host reads the data port       -> OBF := 0
@@ -16,7 +16,7 @@
  * Every other offset is plain storage. Each BMC write is logged, so chip
  * tests can compare the exact register writes, and the instant the BMC's
  * IDR read drops IBF is recorded: what a fast host polling STR sees then is
- * what the ordering rule (DESIGN.md section 2) is about.
+ * what the ordering rule (docs/design.md section 2) is about.
  */
 #pragma once
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The host side of a KCS channel for unit tests: the IPMI v2.0 section 9 host
- * flows (write transfer, read transfer, error exit) exactly as DESIGN.md
+ * flows (write transfer, read transfer, error exit) exactly as docs/design.md
  * section 1 lists them, over a fake register page, stepping the BMC state
  * machine once after every host port write (the interrupt).
  *

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * Chip descriptions against DESIGN.md section 3. Every expected offset,
+ * Chip descriptions against docs/design.md section 3. Every expected offset,
  * bit and register value here is written down from the design's facts,
  * never taken from lib/, so a wrong table in lib/ cannot agree with itself.
  */
@@ -21,7 +21,7 @@
 
 #define BIT(n) (1u << (n))
 
-/* ASPEED LPC registers (DESIGN.md section 3). */
+/* ASPEED LPC registers (docs/design.md section 3). */
 #define HICR0   0x000u
 #define HICR2   0x008u
 #define HICR4   0x010u
@@ -77,7 +77,7 @@ static void expect_reg(struct expected *e, uint32_t off, uint32_t value)
 	expect_bits(e, off, 0xFFFFFFFFu, value);
 }
 
-/* The start-up writes DESIGN.md section 3 asks for, for an ASPEED channel. */
+/* The start-up writes docs/design.md section 3 asks for, for an ASPEED channel. */
 static void aspeed_startup(const struct kcs_channel_config *cfg, struct expected *e)
 {
 	uint32_t data = cfg->data_addr;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * DESIGN.md section 2, row by row: one test per row of the behaviour table
+ * docs/design.md section 2, row by row: one test per row of the behaviour table
  * (test_row_*), the per-interrupt preamble (spurious interrupts, the control
  * code handshake) and the ordering rule.
  */

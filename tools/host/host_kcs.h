@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The host's KCS flows, written from IPMI v2.0 section 9 (DESIGN.md section
+ * The host's KCS flows, written from IPMI v2.0 section 9 (docs/design.md section
  * 1): write transfer, read transfer, and the error exit, with the retry
  * policy of the Linux driver (error exit, then the whole transaction again,
  * up to --retries times). Every step checks the state bits where the spec
