@@ -139,6 +139,14 @@ class Emu:
         check(sorted(numbers) == sorted(values), f'{self.path}: sensors {numbers} but values for {sorted(values)}')
         return values
 
+    def event_support(self):
+        """{sensor number: (events enabled, scanning, assertion events enabled
+        as a number)} from sensor_set_event_support."""
+        found = {}
+        for a in self.all('sensor_set_event_support'):
+            found[self.num(a[2])] = (a[3] == 'enable', a[4] == 'scanning', int(a[8], 2))
+        return found
+
     def sdrs(self):
         return [[self.num(b) for b in a[1:]] for a in self.all('main_sdr_add')]
 

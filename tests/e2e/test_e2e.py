@@ -29,6 +29,7 @@ NETFN_APP, NETFN_SENSOR, NETFN_STORAGE, NETFN_OEM = 0x06, 0x04, 0x0A, 0x30
 GET_DEVICE_ID, GET_SELF_TEST = 0x01, 0x04
 GET_FRU_INFO, READ_FRU, GET_SDR_INFO, RESERVE_SDR, GET_SDR, GET_SEL_INFO = 0x10, 0x11, 0x20, 0x22, 0x23, 0x40
 GET_SENSOR_READING = 0x2D
+GET_SENSOR_EVENT_ENABLE = 0x29
 OEM_ECHO, OEM_DELAY, OEM_DBUS_ERROR, OEM_NO_REPLY, OEM_MALFORMED, OEM_OVERSIZE = 1, 2, 3, 4, 5, 6
 
 # ipmi_sim refuses Read FRU Data for more than about 34 bytes (cc 0xC8) and
@@ -187,12 +188,31 @@ def test_sim_sdr(h):
 
 
 def test_sim_sensor_reading(h):
+    """Every sensor's reading is the value bmc.emu sets, from a scanned
+    sensor: host tools show a sensor without scanning as having no reading."""
     bmc, _ = sim_chain(h)
     for number, value in sorted(bmc.emu.sensors().items()):
         data = ok(h.raw(NETFN_SENSOR, GET_SENSOR_READING, number), f'Get Sensor Reading {number}')
         check(len(data) >= 2, f'Get Sensor Reading {number}: {data}')
+        check(data[1] & 0x40, f'sensor {number}: scanning disabled (flags 0x{data[1]:02x})')
         check(not data[1] & 0x20, f'sensor {number}: reading unavailable (flags 0x{data[1]:02x})')
         check(data[0] == value, f'sensor {number} reads 0x{data[0]:02x}, bmc.emu sets 0x{value:02x}')
+
+
+def test_sim_sensor_event_enable(h):
+    """Get Sensor Event Enable reports, for every sensor, the scanning,
+    event messages and threshold events bmc.emu turns on."""
+    bmc, _ = sim_chain(h)
+    support = bmc.emu.event_support()
+    check(sorted(support) == sorted(bmc.emu.sensors()),
+          f'bmc.emu: event support for sensors {sorted(support)}, sensors {sorted(bmc.emu.sensors())}')
+    for number, (events, scanning, asserts) in sorted(support.items()):
+        data = ok(h.raw(NETFN_SENSOR, GET_SENSOR_EVENT_ENABLE, number), f'Get Sensor Event Enable {number}')
+        check(len(data) >= 3, f'Get Sensor Event Enable {number}: {data}')
+        check(bool(data[0] & 0x80) == events and bool(data[0] & 0x40) == scanning,
+              f'sensor {number}: flags 0x{data[0]:02x}, bmc.emu sets events {events}, scanning {scanning}')
+        check(le(data[1:3]) == asserts,
+              f'sensor {number}: assertion events 0x{le(data[1:3]):04x}, bmc.emu sets 0x{asserts:04x}')
 
 
 def fru_fields(area, start, what):
