@@ -135,15 +135,15 @@ static int read_reply(sd_bus_message *m, uint8_t *netfn, uint8_t *lun, uint8_t *
 
 	if (!sig)
 		return -EBADMSG;
-	if (strcmp(sig, "yyyyay") == 0)
+	if (strcmp(sig, IPMI_HOST_EXECUTE_OUT) == 0)
 		wrapped = false;
-	else if (strcmp(sig, "(yyyyay)") == 0)
+	else if (strcmp(sig, "(" IPMI_HOST_EXECUTE_OUT ")") == 0)
 		wrapped = true;
 	else
 		return -EBADMSG;
 
 	if (wrapped) {
-		r = sd_bus_message_enter_container(m, SD_BUS_TYPE_STRUCT, "yyyyay");
+		r = sd_bus_message_enter_container(m, SD_BUS_TYPE_STRUCT, IPMI_HOST_EXECUTE_OUT);
 		if (r < 0)
 			return r;
 	}

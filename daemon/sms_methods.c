@@ -8,8 +8,13 @@
 #include "dbus_names.h"
 #include "log.h"
 
-static int internal_failure(struct channel *c, sd_bus_error *error, int r, const char *what)
+/* The reply to an SMS method whose action returned @r. */
+static int reply(sd_bus_message *m, struct channel *c, sd_bus_error *error, int r)
 {
+	const char *what = sd_bus_message_get_member(m);
+
+	if (r >= 0)
+		return sd_bus_reply_method_return(m, NULL);
 	log_warning_errno(r, "%s: %s over D-Bus failed: %m", channel_label(c), what);
 	return sd_bus_error_setf(error, CHANNEL_SMS_ERROR, "%s: %s failed: %s", channel_label(c),
 				 what, r == -ENOTCONN ? "channel is not running" : strerror(-r));
@@ -17,32 +22,17 @@ static int internal_failure(struct channel *c, sd_bus_error *error, int r, const
 
 static int method_set_attention(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-	struct channel *c = userdata;
-	int r = channel_set_attention(c, true);
-
-	if (r < 0)
-		return internal_failure(c, error, r, CHANNEL_SMS_SET_ATTENTION);
-	return sd_bus_reply_method_return(m, NULL);
+	return reply(m, userdata, error, channel_set_attention(userdata, true));
 }
 
 static int method_clear_attention(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-	struct channel *c = userdata;
-	int r = channel_set_attention(c, false);
-
-	if (r < 0)
-		return internal_failure(c, error, r, CHANNEL_SMS_CLEAR_ATTENTION);
-	return sd_bus_reply_method_return(m, NULL);
+	return reply(m, userdata, error, channel_set_attention(userdata, false));
 }
 
 static int method_force_abort(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-	struct channel *c = userdata;
-	int r = channel_force_abort(c);
-
-	if (r < 0)
-		return internal_failure(c, error, r, CHANNEL_SMS_FORCE_ABORT);
-	return sd_bus_reply_method_return(m, NULL);
+	return reply(m, userdata, error, channel_force_abort(userdata));
 }
 
 /*

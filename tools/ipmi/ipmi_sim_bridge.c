@@ -579,7 +579,7 @@ static int bridge_execute(sd_bus_message *m, void *userdata, sd_bus_error *error
 		/* ipmi_sim would drop it silently and the call would time out */
 		log_info("Refused netfn 0x%02x cmd 0x%02x: %zu data bytes, ipmi_sim takes %u",
 			 netfn, cmd, len, SIM_REQUEST_DATA_MAX);
-		return sd_bus_reply_method_return(m, "yyyyay", (uint8_t)(netfn | 1), lun, cmd,
+		return sd_bus_reply_method_return(m, IPMI_HOST_EXECUTE_OUT, (uint8_t)(netfn | 1), lun, cmd,
 						  (uint8_t)IPMI_CC_REQ_DATA_LEN, 0u);
 	}
 	if (!b->connected)
