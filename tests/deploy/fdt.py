@@ -3,7 +3,7 @@
 
 Reads the structure block into Node objects with raw property values, and
 answers the questions the tests ask: a node's status, its interrupt parent,
-and the CPU address of its first reg entry after every parent's ranges.
+and the CPU addresses of its reg entries after every parent's ranges.
 """
 
 import struct
@@ -143,16 +143,10 @@ def _number(cells):
     return value
 
 
-def first_reg(node):
-    """(CPU address, size) of the node's first reg entry, through every ranges."""
-    parent = node.parent
-    ac, sc = _address_cells(parent), _size_cells(parent)
-    reg = node.cells("reg")
-    if not reg or len(reg) < ac + sc:
-        raise ValueError("%s: no usable reg property" % node.path)
-    addr, size = _number(reg[:ac]), _number(reg[ac:ac + sc])
-
-    child = parent
+def _translate(node, addr, size):
+    """The CPU address of node's bus address @addr (@size bytes), through
+    every parent's ranges."""
+    child = node.parent
     while child.parent is not None:
         bus = child.parent
         ranges = child.props.get("ranges")
@@ -175,4 +169,23 @@ def first_reg(node):
             raise ValueError("%s: 0x%x+0x%x lies outside the ranges of %s"
                              % (node.path, addr, size, child.path))
         child = bus
-    return addr, size
+    return addr
+
+
+def regs(node):
+    """[(CPU address, size)] of every reg entry, through every ranges."""
+    parent = node.parent
+    ac, sc = _address_cells(parent), _size_cells(parent)
+    reg = node.cells("reg")
+    if not reg or len(reg) % (ac + sc):
+        raise ValueError("%s: no usable reg property" % node.path)
+    out = []
+    for i in range(0, len(reg), ac + sc):
+        addr, size = _number(reg[i:i + ac]), _number(reg[i + ac:i + ac + sc])
+        out.append((_translate(node, addr, size), size))
+    return out
+
+
+def first_reg(node):
+    """(CPU address, size) of the node's first reg entry, through every ranges."""
+    return regs(node)[0]

@@ -5,13 +5,19 @@
 Each .dtso must compile on its own with every dtc check on. Each .dtsi is
 compiled inside a stand-in of its SoC's .dtsi (tests/deploy/dts), with the
 kernel build's dtc warning set, and each overlay is applied to the same
-stand-in with fdtoverlay. In every resulting tree:
+stand-in with fdtoverlay (after a board layer, when the fragment is meant
+for boards that enable something the SoC file leaves off). In every
+resulting tree:
 
 - each generic-uio node maps one whole, page-aligned 4 KiB page at the
-  chip's register block, has the expected linux,uio-name and interrupt;
-- no other enabled node uses that interrupt (uio_pdrv_genirq cannot share);
-- the kernel nodes the fragment must switch off are disabled, and nodes
-  without an interrupt are left alone.
+  chip's register block, covering every register of the KCS nodes it takes
+  over, and has the expected linux,uio-name;
+- an interrupt-owning node has the expected interrupt and no other enabled
+  node uses it (uio_pdrv_genirq cannot share); a polled node (the -polled
+  fragments) has no interrupt at all;
+- the kernel nodes the fragment must switch off are disabled, and the ones
+  it must leave alone (lpc-ctrl; for polled nodes also snoop, VUART, iBT,
+  BPC) are still enabled.
 """
 
 import argparse
@@ -51,6 +57,10 @@ def ast2600(ch):
     }
 
 
+# The LPC functions a polled fragment leaves with the kernel.
+ASPEED_KEPT = ["ibt", "lpc_snoop", "vuart", "lpc_ctrl"]
+
+
 EXPECT = {
     "ast2400-kcs-uio": {
         "chip": "ast2400",
@@ -73,6 +83,26 @@ EXPECT = {
         "uio": {"kcs": (NPCM_KCS, [0, 9, 4])},
         "disabled": ["kcs1", "kcs2", "kcs3"],
         "enabled": [],
+    },
+    # Polled: no interrupt (None), every other LPC function stays enabled.
+    "ast2400-kcs-uio-polled": {
+        "chip": "ast2400",
+        "uio": {"kcs": (ASPEED_LPC, None)},
+        "disabled": [],
+        "enabled": ASPEED_KEPT,
+    },
+    "ast2500-kcs-uio-polled": {
+        "chip": "ast2500",
+        "uio": {"kcs": (ASPEED_LPC, None)},
+        "disabled": ["kcs1", "kcs2", "kcs3", "kcs4"],
+        "enabled": ASPEED_KEPT,
+    },
+    "npcm7xx-kcs-uio-polled": {
+        "chip": "npcm7xx",
+        "board": "npcm7xx-board-bpc.dtsi",
+        "uio": {"kcs": (NPCM_KCS, None)},
+        "disabled": ["kcs1", "kcs2", "kcs3"],
+        "enabled": ["lpc_bpc"],
     },
 }
 
@@ -132,6 +162,12 @@ def check_tree(dtb, expect, what):
         if addr != page or size != 0x1000:
             raise Failure("%s: %s maps 0x%x+0x%x, expected the page 0x%x+0x1000"
                           % (what, node.path, addr, size, page))
+        if irq is None:
+            for prop in ("interrupts", "interrupts-extended"):
+                if prop in node.props:
+                    raise Failure("%s: %s: has %s, but a polled node must have no interrupt"
+                                  % (what, node.path, prop))
+            continue
         if node.cells("interrupts") != irq:
             raise Failure("%s: %s: interrupts %s, expected %s"
                           % (what, node.path, node.cells("interrupts"), irq))
@@ -146,25 +182,36 @@ def check_tree(dtb, expect, what):
                 raise Failure("%s: %s is still enabled on interrupt %s, which %s must own alone"
                               % (what, other.path, irq, node.path))
 
+    maps = [fdt.first_reg(n) for n in uio_nodes]
     for label in expect["disabled"]:
         n = label_node(root, label)
         if n.enabled():
             raise Failure("%s: &%s (%s) is still enabled" % (what, label, n.path))
+        if not label.startswith("kcs"):
+            continue
+        # A KCS node taken over: the daemon needs every one of its registers.
+        for addr, size in fdt.regs(n):
+            if not any(base <= addr and addr + size <= base + length for base, length in maps):
+                raise Failure("%s: register 0x%x+0x%x of &%s lies outside every UIO map"
+                              % (what, addr, size, label))
     for label in expect["enabled"]:
         n = label_node(root, label)
         if not n.enabled():
-            raise Failure("%s: &%s (%s) was disabled but has no interrupt to free"
+            raise Failure("%s: &%s (%s) was disabled but must stay with the kernel"
                           % (what, label, n.path))
-    print("ok %s: %s" % (what, ", ".join(
-        "%s at 0x%x irq %s" % (n, expect["uio"][n][0], expect["uio"][n][1])
-        for n in sorted(expect["uio"]))))
+    print("ok %s: %s%s" % (what, ", ".join(
+        "%s at 0x%x %s" % (n, expect["uio"][n][0],
+                           "polled" if expect["uio"][n][1] is None else "irq %s" % expect["uio"][n][1])
+        for n in sorted(expect["uio"])),
+        "; kept " + ", ".join(expect["enabled"]) if expect["enabled"] else ""))
 
 
-def wrapper(tmp, name, stub, includes):
+def wrapper(tmp, name, includes):
+    """A .dts that includes the SoC stand-in, the board layer if any, and the
+    fragments, in that order."""
     path = os.path.join(tmp, name + ".dts")
     with open(path, "w") as f:
         f.write("/dts-v1/;\n")
-        f.write('/include/ "%s"\n' % stub)
         for inc in includes:
             f.write('/include/ "%s"\n' % inc)
     return path
@@ -196,20 +243,26 @@ def main():
         raise Failure("fragments not given to the test: %s" % ", ".join(missing))
 
     with tempfile.TemporaryDirectory(prefix="kcs-dts-") as tmp:
+        stubs = os.path.abspath(args.stubs)
+        # A base tree per SoC stand-in and board layer: (its includes, its dtb).
         bases = {}
-        for chip in sorted({e["chip"] for e in EXPECT.values()}):
-            stub = os.path.join(os.path.abspath(args.stubs), chip + "-soc.dtsi")
-            src = wrapper(tmp, "base-" + chip, stub, [])
-            bases[chip] = (stub, os.path.join(tmp, "base-%s.dtb" % chip))
+        for chip, board in sorted({(e["chip"], e.get("board")) for e in EXPECT.values()},
+                                  key=lambda k: (k[0], k[1] or "")):
+            layers = [os.path.join(stubs, chip + "-soc.dtsi")]
+            if board:
+                layers.append(os.path.join(stubs, board))
+            name = "base-" + chip + ("-" + os.path.splitext(board)[0] if board else "")
+            src = wrapper(tmp, name, layers)
+            bases[chip, board] = (layers, os.path.join(tmp, name + ".dtb"))
             run([args.dtc, "-@", *KERNEL_DTC_FLAGS, "-I", "dts", "-O", "dtb",
-                 "-o", bases[chip][1], src], strict=True)
+                 "-o", bases[chip, board][1], src], strict=True)
 
         for stem, exts in sorted(by_stem.items()):
             expect = EXPECT[stem]
-            stub, base = bases[expect["chip"]]
+            layers, base = bases[expect["chip"], expect.get("board")]
 
             # The .dtsi inside the SoC tree, as a board .dts includes it.
-            src = wrapper(tmp, stem, stub, [exts[".dtsi"]])
+            src = wrapper(tmp, stem, layers + [exts[".dtsi"]])
             dtb = os.path.join(tmp, stem + ".dtb")
             run([args.dtc, "-@", *KERNEL_DTC_FLAGS, "-I", "dts", "-O", "dtb", "-o", dtb, src],
                 strict=True)
@@ -226,8 +279,8 @@ def main():
         # An AST2600 board serving all four channels: the fragments must not
         # collide (labels, node names) when used together.
         stems = ["ast2600-kcs%d-uio" % ch for ch in (1, 2, 3, 4)]
-        stub, base = bases["ast2600"]
-        src = wrapper(tmp, "ast2600-all", stub, [by_stem[s][".dtsi"] for s in stems])
+        layers, base = bases["ast2600", None]
+        src = wrapper(tmp, "ast2600-all", layers + [by_stem[s][".dtsi"] for s in stems])
         dtb = os.path.join(tmp, "ast2600-all.dtb")
         run([args.dtc, "-@", *KERNEL_DTC_FLAGS, "-I", "dts", "-O", "dtb", "-o", dtb, src],
             strict=True)
