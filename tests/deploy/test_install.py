@@ -58,15 +58,23 @@ def check_consistency(destdir, files, daemon_path, sysconfdir):
     exec_start = unit_setting(unit, "ExecStart").split()
     if exec_start[0] != daemon_path:
         raise Failure("ExecStart runs %s, but the daemon installs as %s" % (exec_start[0], daemon_path))
-    if exec_start[1:3] != ["--uio", "%i"]:
-        raise Failure("ExecStart must pass --uio %%i first, got %s" % " ".join(exec_start[1:]))
+    if exec_start[1:] != ["$KCS_UIOD_ARGS"]:
+        raise Failure("ExecStart must pass the environment file's $KCS_UIOD_ARGS alone, got %s"
+                      % " ".join(exec_start[1:]))
     env_file = unit_setting(unit, "EnvironmentFile")
     if env_file != os.path.join(sysconfdir, "kcs-uiod", "%i.conf"):
         raise Failure("EnvironmentFile=%s is not under %s/kcs-uiod" % (env_file, sysconfdir))
-    if unit_setting(unit, "BindsTo") != "dev-kcs-%i.device":
-        raise Failure("the unit must bind to dev-kcs-%i.device")
-    if unit_setting(unit, "DeviceAllow") != "/dev/kcs/%i rw":
-        raise Failure("DeviceAllow= must be /dev/kcs/%i rw")
+    # The devices come from each instance's drop-in (test_unit_examples).
+    for key in ("BindsTo", "DeviceAllow"):
+        if re.search(r"^%s=" % key, unit, re.M):
+            raise Failure("the template sets %s=: an instance's devices belong in its drop-in" % key)
+    if unit_setting(unit, "DevicePolicy") != "closed":
+        raise Failure("DevicePolicy= must be closed: only the drop-in's devices may be opened")
+    # The per-controller lock lives in /run/kcs-uio, shared by every instance.
+    if unit_setting(unit, "RuntimeDirectory") != "kcs-uio":
+        raise Failure("RuntimeDirectory= must be kcs-uio (the daemon's lock directory)")
+    if unit_setting(unit, "RuntimeDirectoryPreserve") != "yes":
+        raise Failure("RuntimeDirectoryPreserve= must be yes: the lock directory is shared")
 
     rule = read(destdir, files["udev"][0])
     for needed in ('SUBSYSTEM=="uio"', 'SYMLINK+="kcs/$attr{name}"',
@@ -86,8 +94,8 @@ def check_consistency(destdir, files, daemon_path, sysconfdir):
     if [p.get("user") for p in owners] != [user]:
         raise Failure("the D-Bus policy lets %s own the channel names, expected only %s"
                       % ([p.get("user") or p.get("group") or p.get("context") for p in owners], user))
-    print("ok unit, udev rule, sysusers and D-Bus policy agree: user %s, /dev/kcs/<name>, %s"
-          % (user, daemon_path))
+    print("ok unit, udev rule, sysusers and D-Bus policy agree: user %s, /dev/kcs/<name>, %s, "
+          "/run/kcs-uio" % (user, daemon_path))
 
 
 def main():

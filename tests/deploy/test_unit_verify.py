@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""systemd-analyze verify on kcs-uiod@.service, as instances kcs3 and kcs.
+"""systemd-analyze verify on kcs-uiod@.service, as every instance the
+examples describe (kcs3, kcs, lpc), each with its devices drop-in.
 
 verify insists that ExecStart's program exists and that the man page named
 in Documentation= can be found, so the instances are written to a scratch
@@ -21,9 +22,8 @@ import tempfile
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import meson_targets  # noqa: E402
-from common import SKIP, tool_missing  # noqa: E402
-
-INSTANCES = ("kcs3", "kcs")
+import unit_examples  # noqa: E402
+from common import SKIP, run_test, tool_missing  # noqa: E402
 
 
 def main():
@@ -32,7 +32,9 @@ def main():
     ap.add_argument("--builddir", required=True)
     ap.add_argument("--unit", required=True, help="the configured kcs-uiod@.service")
     ap.add_argument("--man", required=True, help="kcs-uiod.8")
+    ap.add_argument("examples", nargs="+", help="systemd/*.example")
     args = ap.parse_args()
+    instances = unit_examples.load(args.examples)
 
     if tool_missing(args.systemd_analyze, "systemd-analyze"):
         return SKIP
@@ -62,27 +64,30 @@ def main():
         mandir = os.path.join(tmp, "man", "man8")
         os.makedirs(mandir)
         shutil.copy(args.man, mandir)
-        env = dict(os.environ, MANPATH=os.path.join(tmp, "man"), SYSTEMD_PAGER="cat")
+        unitdir = os.path.join(tmp, "units")
+        env = unit_examples.environment(unitdir, MANPATH=os.path.join(tmp, "man"),
+                                        SYSTEMD_PAGER="cat")
+        runnable = unit.replace("ExecStart=" + installed_binary, "ExecStart=" + binary, 1)
 
         failed = False
-        for instance in INSTANCES:
-            path = os.path.join(tmp, "kcs-uiod@%s.service" % instance)
-            with open(path, "w") as f:
-                f.write(unit.replace("ExecStart=" + installed_binary, "ExecStart=" + binary, 1))
+        for instance, files in sorted(instances.items()):
+            path = unit_examples.write_instance(unitdir, runnable, instance, files["dropin"])
             p = subprocess.run([args.systemd_analyze, "verify", "--man=yes", path],
                                capture_output=True, text=True, env=env)
             output = (p.stdout + p.stderr).strip()
             # verify also loads the default dependencies from the host, whose
-            # own units may draw remarks; only ours count.
+            # own units may draw remarks; only ours (the unit and its
+            # drop-in) count.
             ours = [line for line in output.splitlines() if "kcs-uiod" in line]
             if p.returncode != 0 or ours:
                 print("FAIL: systemd-analyze verify %s (exit %d):\n%s"
                       % (os.path.basename(path), p.returncode, output))
                 failed = True
             else:
-                print("ok systemd-analyze verify %s" % os.path.basename(path))
+                print("ok systemd-analyze verify %s with %s"
+                      % (os.path.basename(path), files["dropin"].name))
         return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_test(main)
