@@ -53,7 +53,8 @@ def ast2600(ch):
         "chip": "ast2600",
         "uio": {"kcs%d" % ch: (ASPEED_LPC, [0, 137 + ch, 4])},
         "disabled": ["kcs%d" % ch],
-        "enabled": [],
+        # The other channels and LPC functions have lines of their own.
+        "enabled": ["kcs%d" % other for other in (1, 2, 3, 4) if other != ch] + ["lpc_snoop", "ibt"],
     }
 
 
@@ -106,8 +107,9 @@ EXPECT = {
     },
 }
 
-# The unit binds to dev-kcs-<name>.device and the udev rule matches "kcs*":
-# a '-' or '/' in the name would break the unit's device name.
+# The udev rule links "kcs*" names to /dev/kcs/<name>, and an instance's
+# drop-in binds to dev-kcs-<name>.device: a '-' or '/' in the name would
+# break that device unit's name.
 UIO_NAME = re.compile(r"kcs[A-Za-z0-9_]*")
 
 
@@ -126,6 +128,8 @@ def merge(expects):
         out["uio"].update(e["uio"])
         out["disabled"] += e["disabled"]
         out["enabled"] += e["enabled"]
+    # Each label once; what one fragment keeps, another may take over.
+    out["enabled"] = [label for label in dict.fromkeys(out["enabled"]) if label not in out["disabled"]]
     return out
 
 
