@@ -6,6 +6,7 @@
 
 #include "bus_event.h"
 #include "cleanup.h"
+#include "execute_reply.h"
 #include "ipmi_cc.h"
 #include "log.h"
 
@@ -125,48 +126,12 @@ static void on_method_error(struct dbus_bridge *b, sd_bus_message *m)
 	answer_failure(b, f, reason);
 }
 
-/* "yyyyay" (phosphor-host-ipmid's five out-arguments) or "(yyyyay)". */
-static int read_reply(sd_bus_message *m, uint8_t *netfn, uint8_t *lun, uint8_t *cmd,
-		      uint8_t *cc, const void **data, size_t *data_len)
-{
-	const char *sig = sd_bus_message_get_signature(m, true);
-	bool wrapped;
-	int r;
-
-	if (!sig)
-		return -EBADMSG;
-	if (strcmp(sig, IPMI_HOST_EXECUTE_OUT) == 0)
-		wrapped = false;
-	else if (strcmp(sig, "(" IPMI_HOST_EXECUTE_OUT ")") == 0)
-		wrapped = true;
-	else
-		return -EBADMSG;
-
-	if (wrapped) {
-		r = sd_bus_message_enter_container(m, SD_BUS_TYPE_STRUCT, IPMI_HOST_EXECUTE_OUT);
-		if (r < 0)
-			return r;
-	}
-	r = sd_bus_message_read(m, "yyyy", netfn, lun, cmd, cc);
-	if (r < 0)
-		return r;
-	r = sd_bus_message_read_array(m, 'y', data, data_len);
-	if (r < 0)
-		return r;
-	if (wrapped) {
-		r = sd_bus_message_exit_container(m);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
 static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
 {
 	struct dbus_bridge *b = userdata;
-	uint8_t netfn, lun, cmd, cc;
-	const void *data = NULL;
-	size_t data_len = 0, len;
+	struct execute_reply reply;
+	char reason[384];
+	size_t len;
 	int r;
 
 	/* The call is over; the slot would only keep the callback registered. */
@@ -177,25 +142,20 @@ static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
 		return 0;
 	}
 
-	r = read_reply(m, &netfn, &lun, &cmd, &cc, &data, &data_len);
+	r = execute_reply_decode(m, &reply, reason, sizeof(reason));
 	if (r < 0) {
-		const char *sig = sd_bus_message_get_signature(m, true);
-		char reason[128];
-
-		snprintf(reason, sizeof(reason), "malformed reply: signature '%s', expected 'yyyyay' or '(yyyyay)'",
-			 sig ? sig : "");
 		answer_failure(b, BRIDGE_FAIL_MALFORMED, reason);
 		return 0;
 	}
-	if (!bridge_reply_matches(&b->req, netfn, cmd))
+	if (!bridge_reply_matches(&b->req, reply.netfn, reply.cmd))
 		log_warning("%s: reply to netfn 0x%02x cmd 0x%02x claims netfn 0x%02x cmd 0x%02x; answering with the request's",
-			    b->label, b->req.netfn, b->req.cmd, netfn, cmd);
+			    b->label, b->req.netfn, b->req.cmd, reply.netfn, reply.cmd);
 
-	len = bridge_build_response(&b->req, cc, data, data_len, b->rsp, sizeof(b->rsp));
+	len = bridge_build_response(&b->req, reply.cc, reply.data, reply.data_len, b->rsp, sizeof(b->rsp));
 	r = kcs_sm_respond(b->sm, b->id, b->rsp, len);
 	if (r == -EMSGSIZE) {
 		log_warning("%s: response to netfn 0x%02x cmd 0x%02x (%zu bytes) is %zu bytes, over the %zu byte buffer; answering 0x%02X (%s)",
-			    b->label, b->req.netfn, b->req.cmd, b->req.len, 3 + data_len,
+			    b->label, b->req.netfn, b->req.cmd, b->req.len, 3 + reply.data_len,
 			    b->sm->limit, IPMI_CC_RESP_TOO_LONG, ipmi_cc_name(IPMI_CC_RESP_TOO_LONG));
 	} else if (r == -ESTALE) {
 		log_warning("%s: response to netfn 0x%02x cmd 0x%02x dropped: the host moved on",
@@ -205,7 +165,7 @@ static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
 				  b->label, b->req.netfn, b->req.cmd);
 	} else {
 		log_debug("%s: response netfn 0x%02x cmd 0x%02x cc 0x%02x (%zu bytes)",
-			  b->label, b->req.netfn, b->req.cmd, cc, len);
+			  b->label, b->req.netfn, b->req.cmd, reply.cc, len);
 	}
 	return 0;
 }
