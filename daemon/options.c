@@ -78,15 +78,27 @@ static void print_help(FILE *out)
 		OPTIONS_TIMEOUT_MAX_MS, OPTIONS_TIMEOUT_DEFAULT_MS);
 }
 
+/*
+ * The complaint quotes what was given, which may hold anything: every byte
+ * outside printable ASCII is written as \xNN, so the message stays one line
+ * and never ends in half a UTF-8 character.
+ */
 __attribute__((format(printf, 2, 3)))
 static int usage_error(FILE *err, const char *fmt, ...)
 {
+	char line[1024];
 	va_list ap;
 
-	fputs(PROG ": ", err);
 	va_start(ap, fmt);
-	vfprintf(err, fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	fputs(PROG ": ", err);
+	for (const unsigned char *c = (const unsigned char *)line; *c; c++) {
+		if (*c >= 0x20 && *c < 0x7f)
+			fputc(*c, err);
+		else
+			fprintf(err, "\\x%02x", *c);
+	}
 	fputc('\n', err);
 	return -EINVAL;
 }

@@ -182,6 +182,11 @@ static const struct bad_case bad_cases[] = {
 	  "--channel '-1:a': channel '-1' is not a number" },
 	{ { "--channel", "3:ipmi-kcs3" },
 	  "--channel '3:ipmi-kcs3': NAME may hold only A-Z a-z 0-9 _ (it becomes a D-Bus name and object path element), not '-'" },
+	/* What the user gave is quoted with every byte outside printable ASCII as \xNN. */
+	{ { "--channel", "3:k\xc3\xa9" },
+	  "--channel '3:k\\xc3\\xa9': NAME may hold only A-Z a-z 0-9 _ (it becomes a D-Bus name and object path element), not '\\xc3'" },
+	{ { "--channel", "3:a\nb\x1b[2J" },
+	  "--channel '3:a\\x0ab\\x1b[2J': NAME may hold only A-Z a-z 0-9 _ (it becomes a D-Bus name and object path element), not '\\x0a'" },
 	{ { "--channel", "3:3kcs" },
 	  "--channel '3:3kcs': NAME must not start with a digit (it becomes a D-Bus name element)" },
 	{ { "--channel", "3:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" },

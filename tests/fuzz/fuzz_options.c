@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * libFuzzer target: kcs-uiod's command line (daemon/options.c).
+ *
+ * The input is the argument list, NUL-separated (argv[0] is added), each
+ * argument in its own allocation so a read past its end is caught. The
+ * parser must never crash or leak, and:
+ *  - it returns OPTIONS_RUN, OPTIONS_DONE or -EINVAL and nothing else;
+ *  - -EINVAL comes with exactly one line of printable ASCII on stderr,
+ *    "kcs-uiod: ..." (what was given is quoted with \xNN escapes);
+ *    OPTIONS_RUN and OPTIONS_DONE with nothing on stderr;
+ *  - a configuration it accepts is consistent: one device, a chip, 1..4
+ *    channels the chip has, each valid for it (kcs_chip_validate), unique
+ *    numbers and names, names that make a D-Bus name and path, every number
+ *    within its documented range, a bus address exactly for an address bus.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "kcs_sm.h"
+#include "options.h"
+
+#define MAX_ARGS 64
+
+__attribute__((format(printf, 1, 2), noreturn))
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
+}
+
+static bool valid_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len > CHANNEL_NAME_MAX || (name[0] >= '0' && name[0] <= '9'))
+		return false;
+	for (const char *c = name; *c; c++)
+		if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ||
+		      (*c >= '0' && *c <= '9') || *c == '_'))
+			return false;
+	return true;
+}
+
+static void check_config(const struct options *o)
+{
+	char why[256], buf[CHANNEL_OBJECT_PATH_MAX + CHANNEL_BUS_NAME_MAX];
+
+	if (!o->uio == !o->sim)
+		die("accepted with %s device", o->uio ? "two kinds of" : "no");
+	if ((o->uio && !o->uio[0]) || (o->sim && !o->sim[0]))
+		die("accepted an empty device");
+	if (!o->chip)
+		die("accepted without a chip");
+	if (o->n_channels < 1 || o->n_channels > OPTIONS_MAX_CHANNELS ||
+	    o->n_channels > o->chip->nr_channels)
+		die("accepted %u channels on %s", o->n_channels, o->chip->name);
+	for (unsigned int i = 0; i < o->n_channels; i++) {
+		const struct channel_spec *s = &o->channels[i];
+
+		if (kcs_chip_validate(o->chip, &s->cfg, why, sizeof(why)) < 0)
+			die("accepted channel '%s' that the chip refuses: %s", s->arg, why);
+		if (!valid_name(s->name))
+			die("accepted channel name '%s'", s->name);
+		if (channel_bus_name(s, buf, sizeof(buf)) < 0 || channel_object_path(s, buf, sizeof(buf)) < 0)
+			die("channel name '%s' makes no bus name or path", s->name);
+		for (unsigned int j = 0; j < i; j++)
+			if (o->channels[j].cfg.channel == s->cfg.channel ||
+			    strcmp(o->channels[j].name, s->name) == 0)
+				die("accepted channels '%s' and '%s' twice", o->channels[j].arg, s->arg);
+	}
+	if (o->buffer_size < KCS_BUF_MIN || o->buffer_size > KCS_BUF_MAX)
+		die("accepted buffer size %u", o->buffer_size);
+	if (o->timeout_ms < 1 || o->timeout_ms > OPTIONS_TIMEOUT_MAX_MS)
+		die("accepted timeout %u", o->timeout_ms);
+	if (o->log_level < LOG_ERR || o->log_level > LOG_DEBUG)
+		die("accepted log level %d", o->log_level);
+	if ((o->bus == BUS_ADDRESS) != (o->bus_address != NULL))
+		die("bus kind %d with address %s", o->bus, o->bus_address ? o->bus_address : "(none)");
+	if (!o->uio_sysfs || !o->uio_dev)
+		die("no UIO directories");
+}
+
+/* One line of printable ASCII: whatever was given is quoted escaped. */
+static bool one_safe_line(const char *s, size_t len)
+{
+	if (len == 0 || s[len - 1] != '\n')
+		return false;
+	for (size_t i = 0; i + 1 < len; i++)
+		if (s[i] < 0x20 || s[i] > 0x7e)
+			return false;
+	return true;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *argv[MAX_ARGS + 2] = { NULL };
+	char *out_buf = NULL, *err_buf = NULL;
+	size_t out_len = 0, err_len = 0;
+	FILE *out, *err;
+	struct options o;
+	int argc = 0, r;
+
+	argv[argc++] = strdup("kcs-uiod");
+	for (size_t start = 0; start <= size && argc <= MAX_ARGS; ) {
+		const uint8_t *nul = memchr(data + start, '\0', size - start);
+		size_t len = nul ? (size_t)(nul - (data + start)) : size - start;
+
+		argv[argc++] = strndup((const char *)data + start, len);
+		start += len + 1;
+	}
+	out = open_memstream(&out_buf, &out_len);
+	err = open_memstream(&err_buf, &err_len);
+	if (!out || !err)
+		die("open_memstream: %s", strerror(errno));
+
+	r = options_parse(&o, argc, argv, out, err);
+	fclose(out);
+	fclose(err);
+
+	switch (r) {
+	case OPTIONS_RUN:
+		check_config(&o);
+		/* fall through */
+	case OPTIONS_DONE:
+		if (err_len != 0)
+			die("returned %d with a complaint: %s", r, err_buf);
+		break;
+	case -EINVAL:
+		if (!one_safe_line(err_buf, err_len) || strncmp(err_buf, "kcs-uiod: ", 10) != 0)
+			die("refusal is not one printable 'kcs-uiod: ' line: '%s'", err_buf);
+		break;
+	default:
+		die("options_parse returned %d", r);
+	}
+
+	free(out_buf);
+	free(err_buf);
+	for (int i = 0; i < argc; i++)
+		free(argv[i]);
+	return 0;
+}
