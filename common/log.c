@@ -32,10 +32,30 @@ int log_level_from_string(const char *s)
 	return -EINVAL;
 }
 
+char *escape_printable(char *out, size_t out_size, const char *in)
+{
+	size_t n = 0;
+
+	for (const unsigned char *c = (const unsigned char *)in; *c; c++) {
+		if (*c >= 0x20 && *c < 0x7f) {
+			if (n + 1 >= out_size)
+				break;
+			out[n++] = (char)*c;
+		} else {
+			if (n + 4 >= out_size)
+				break;
+			snprintf(out + n, 5, "\\x%02x", *c);
+			n += 4;
+		}
+	}
+	out[n] = '\0';
+	return out;
+}
+
 int log_internal(int level, int error, const char *fmt, ...)
 {
 	int saved = errno;
-	char line[1024];
+	char line[1024], safe[sizeof(line) * 4];
 	va_list ap;
 
 	if (error < 0)
@@ -49,7 +69,7 @@ int log_internal(int level, int error, const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	/* One write per line so concurrent writers cannot interleave a line. */
-	fprintf(stderr, "<%d>%s\n", level, line);
+	fprintf(stderr, "<%d>%s\n", level, escape_printable(safe, sizeof(safe), line));
 	errno = saved;
 	return -error;
 }

@@ -9,6 +9,7 @@
  */
 #pragma once
 
+#include <stddef.h>
 #include <syslog.h>
 
 void log_set_max_level(int level);
@@ -18,6 +19,14 @@ int log_level_from_string(const char *s);
 
 __attribute__((format(printf, 3, 4)))
 int log_internal(int level, int error, const char *fmt, ...);
+
+/*
+ * Copy @in to @out (@out_size > 0 bytes, always terminated) with every byte
+ * outside printable ASCII written as \xNN, cut only between whole escapes:
+ * text quoted from outside (a path, an option's value) then stays one line
+ * and never ends in half a UTF-8 character. Every log line goes through it.
+ */
+char *escape_printable(char *out, size_t out_size, const char *in);
 
 #define log_full_errno(level, error, ...) log_internal((level), (error), __VA_ARGS__)
 #define log_full(level, ...) ((void)log_internal((level), 0, __VA_ARGS__))

@@ -86,20 +86,13 @@ static void print_help(FILE *out)
 __attribute__((format(printf, 2, 3)))
 static int usage_error(FILE *err, const char *fmt, ...)
 {
-	char line[1024];
+	char line[1024], safe[sizeof(line) * 4];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fputs(PROG ": ", err);
-	for (const unsigned char *c = (const unsigned char *)line; *c; c++) {
-		if (*c >= 0x20 && *c < 0x7f)
-			fputc(*c, err);
-		else
-			fprintf(err, "\\x%02x", *c);
-	}
-	fputc('\n', err);
+	fprintf(err, PROG ": %s\n", escape_printable(safe, sizeof(safe), line));
 	return -EINVAL;
 }
 
@@ -170,6 +163,8 @@ static int parse_io_address(const char *key, const char *value, uint32_t *addr,
 	if (r < 0)
 		return usage_error(err, "--channel '%s': %s '%s' is not an I/O address (e.g. 0xca2)",
 				   spec, key, value);
+	if (v == 0)
+		return usage_error(err, "--channel '%s': %s 0 is not a usable I/O address", spec, key);
 	*addr = (uint32_t)v;
 	*set = true;
 	return 0;
@@ -291,9 +286,10 @@ static int add_channel(struct options *o, const char *spec, FILE *err)
 
 static int parse_bus(struct options *o, const char *arg, FILE *err)
 {
-	if (!bus_spec_valid(arg))
-		return usage_error(err, "--bus '%s': expected system, session or a D-Bus address (e.g. unix:path=/run/dbus/system_bus_socket)",
-				   arg);
+	char why[256];
+
+	if (bus_spec_check(arg, why, sizeof(why)) < 0)
+		return usage_error(err, "--bus '%s': %s", arg, why);
 	o->bus = arg;
 	return 0;
 }
@@ -326,6 +322,45 @@ static bool takes_no_argument(const char *name)
 	return false;
 }
 
+/*
+ * The LPC I/O ports a channel claims, when addr= sets them: data, and status
+ * (data+1 unless status= says otherwise). Without addr= the ports stay what
+ * firmware set, which the command line cannot know.
+ */
+static unsigned int channel_ports(const struct kcs_channel_config *cfg, uint32_t ports[static 2])
+{
+	if (!cfg->set_data_addr)
+		return 0;
+	ports[0] = cfg->data_addr;
+	ports[1] = cfg->set_status_addr ? cfg->status_addr : cfg->data_addr + 1;
+	return 2;
+}
+
+/* Two channels on one port would both answer the host's cycles. */
+static int check_ports(const struct options *o, FILE *err)
+{
+	for (unsigned int i = 0; i < o->n_channels; i++) {
+		const struct channel_spec *s = &o->channels[i];
+		uint32_t mine[2];
+		unsigned int n = channel_ports(&s->cfg, mine);
+
+		if (n == 2 && mine[0] == mine[1])
+			return usage_error(err, "--channel '%s': the status port 0x%x is the data port",
+					   s->arg, (unsigned)mine[1]);
+		for (unsigned int j = 0; j < i; j++) {
+			uint32_t theirs[2];
+			unsigned int m = channel_ports(&o->channels[j].cfg, theirs);
+
+			for (unsigned int a = 0; a < n; a++)
+				for (unsigned int b = 0; b < m; b++)
+					if (mine[a] == theirs[b])
+						return usage_error(err, "--channel '%s': I/O port 0x%x is also a port of --channel '%s'",
+								   s->arg, (unsigned)mine[a], o->channels[j].arg);
+		}
+	}
+	return 0;
+}
+
 static int check_complete(struct options *o, FILE *err)
 {
 	char why[256];
@@ -344,11 +379,32 @@ static int check_complete(struct options *o, FILE *err)
 		if (kcs_chip_validate(o->chip, &s->cfg, why, sizeof(why)) < 0)
 			return usage_error(err, "--channel '%s': %s", s->arg, why);
 	}
+	return check_ports(o, err);
+}
+
+/*
+ * Options that take one value take it once: a second one is a mistake (two
+ * settings files merged, a typo), not an override. --channel repeats by
+ * design, and so, for now, does --uio.
+ */
+static int check_given_once(const char *first[], int c, FILE *err)
+{
+	for (size_t i = 0; long_options[i].name; i++) {
+		const struct option *l = &long_options[i];
+
+		if (l->val != c || l->has_arg != required_argument || c == 'C' || c == 'u')
+			continue;
+		if (first[i])
+			return usage_error(err, "--%s '%s': given twice (first '%s'); give it once",
+					   l->name, optarg, first[i]);
+		first[i] = optarg;
+	}
 	return 0;
 }
 
 int options_parse(struct options *o, int argc, char *argv[], FILE *out, FILE *err)
 {
+	const char *first[sizeof(long_options) / sizeof(long_options[0])] = { NULL };
 	char optname[64];
 	unsigned long v;
 	int c, r;
@@ -366,6 +422,9 @@ int options_parse(struct options *o, int argc, char *argv[], FILE *out, FILE *er
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) >= 0) {
+		r = check_given_once(first, c, err);
+		if (r < 0)
+			return r;
 		switch (c) {
 		case 'u':
 			if (optarg[0] == '\0')

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "backend.h"
 #include "cleanup.h"
 #include "log.h"
+#include "sim_files.h"
 #include "sim_page.h"
 
 #define SIM_MAX_CHANNELS 4
@@ -34,10 +36,30 @@ struct sim_backend {
 	struct sim_channel channels[SIM_MAX_CHANNELS];
 };
 
+/*
+ * DIR/regs is an ordinary file: anybody who may write it (the daemon's own
+ * user) can also truncate it while it is mapped, and the next access to the
+ * vanished page raises SIGBUS. Checking the size before every register
+ * access would cost the hot path a system call, and a file lease or seal
+ * cannot stop a truncation of a regular file. So the size is checked when
+ * the device opens, and a SIGBUS inside the page is turned into one precise
+ * error line and exit status 1: the device is gone (its registers are what
+ * vanished, so no channel can be left in ERROR), and the next start refuses
+ * the file until it is removed. A SIGBUS anywhere else takes its default
+ * action, as if this handler did not exist. One device per process.
+ */
+static struct {
+	const uint8_t *page;
+	char message[512];
+	size_t len;
+} truncation_guard;
+
 static void sim_backend_free(struct sim_backend *s)
 {
 	if (!s)
 		return;
+	if (s->regs && truncation_guard.page == s->regs)
+		truncation_guard.page = NULL;
 	if (s->regs)
 		munmap(s->regs, SIM_PAGE_SIZE);
 	if (s->base.irq_fd >= 0)
@@ -178,88 +200,44 @@ static const struct kcs_backend_ops sim_ops = {
 	.close = sim_close,
 };
 
-/* mkdir -p: every missing component, the last one a directory at the end. */
-static int make_dir(const char *label, const char *dir)
+static void on_sigbus(int sig, siginfo_t *si, void *context)
 {
-	_cleanup_free_ char *p = strdup(dir);
-	struct stat st;
+	const uint8_t *addr = si->si_addr;
+	const uint8_t *page = truncation_guard.page;
 
-	if (!p)
-		return log_error_errno(ENOMEM, "%s: %m", label);
-	for (char *slash = p + 1; (slash = strchr(slash, '/')); slash++) {
-		*slash = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST)
-			return log_error_errno(errno, "%s: failed to create directory %s: %m", label, p);
-		*slash = '/';
+	if (page && addr >= page && addr < page + SIM_PAGE_SIZE) {
+		ssize_t n = write(STDERR_FILENO, truncation_guard.message, truncation_guard.len);
+
+		(void)n;
+		_exit(EXIT_FAILURE);
 	}
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return log_error_errno(errno, "%s: failed to create directory %s: %m", label, dir);
-	if (stat(dir, &st) < 0)
-		return log_error_errno(errno, "%s: cannot stat %s: %m", label, dir);
-	if (!S_ISDIR(st.st_mode))
-		return log_error_errno(ENOTDIR, "%s: %s exists and is not a directory: %m", label, dir);
+	/* SA_RESETHAND restored the default: the faulting access repeats and takes it. */
+}
+
+static int guard_truncation(const struct sim_backend *s, const char *dir)
+{
+	struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO | SA_RESETHAND };
+	char safe[sizeof(truncation_guard.message)];
+	int n;
+
+	/* Built now: the handler may only write(). */
+	n = snprintf(truncation_guard.message, sizeof(truncation_guard.message),
+		     "<%d>sim %s: %s/" SIM_PAGE_REGS_FILE " was truncated under the running daemon: the simulated device is gone; exiting\n",
+		     LOG_ERR, escape_printable(safe, sizeof(safe) / 2, dir), safe);
+	if (n < 0)
+		return log_error_errno(EINVAL, "%s: %m", s->label);
+	truncation_guard.len = strnlen(truncation_guard.message, sizeof(truncation_guard.message));
+	truncation_guard.page = s->regs;
+	if (sigaction(SIGBUS, &sa, NULL) < 0)
+		return log_error_errno(errno, "%s: failed to install the SIGBUS handler: %m", s->label);
 	return 0;
-}
-
-static int open_regs(const char *label, const char *path)
-{
-	_cleanup_close_ int fd = -1;
-	struct stat st;
-
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT) {
-		/* O_EXCL: never truncate a page the host side created meanwhile. */
-		fd = open(path, O_RDWR | O_CLOEXEC | O_CREAT | O_EXCL, 0666);
-		if (fd >= 0) {
-			if (ftruncate(fd, SIM_PAGE_SIZE) < 0)
-				return log_error_errno(errno, "%s: failed to size %s to %u bytes: %m",
-						       label, path, SIM_PAGE_SIZE);
-			return TAKE_FD(fd);
-		}
-		if (errno == EEXIST)
-			fd = open(path, O_RDWR | O_CLOEXEC);
-	}
-	if (fd < 0)
-		return log_error_errno(errno, "%s: failed to open the register file %s: %m", label, path);
-	if (fstat(fd, &st) < 0)
-		return log_error_errno(errno, "%s: cannot stat %s: %m", label, path);
-	if (!S_ISREG(st.st_mode))
-		return log_error_errno(EINVAL, "%s: %s is not a regular file: %m", label, path);
-	if (st.st_size != SIM_PAGE_SIZE)
-		return log_error_errno(EINVAL, "%s: the register file %s is %lld bytes, not %u (remove it to start from a zeroed page): %m",
-				       label, path, (long long)st.st_size, SIM_PAGE_SIZE);
-	return TAKE_FD(fd);
-}
-
-static int open_irq(const char *label, const char *path)
-{
-	_cleanup_close_ int fd = -1;
-	struct stat st;
-
-	if (mkfifo(path, 0666) < 0 && errno != EEXIST)
-		return log_error_errno(errno, "%s: failed to create the interrupt FIFO %s: %m", label, path);
-	/* Before open: opening some other kind of file could have side effects. */
-	if (stat(path, &st) < 0)
-		return log_error_errno(errno, "%s: cannot stat %s: %m", label, path);
-	if (!S_ISFIFO(st.st_mode))
-		return log_error_errno(EINVAL, "%s: %s exists and is not a FIFO (remove it to have one created): %m",
-				       label, path);
-	/* Read-write: we are a writer too, so the FIFO never reports EOF. */
-	fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return log_error_errno(errno, "%s: failed to open the interrupt FIFO %s: %m", label, path);
-	if (fstat(fd, &st) < 0)
-		return log_error_errno(errno, "%s: cannot stat %s: %m", label, path);
-	if (!S_ISFIFO(st.st_mode))
-		return log_error_errno(EINVAL, "%s: %s is not a FIFO: %m", label, path);
-	return TAKE_FD(fd);
 }
 
 int sim_backend_open(struct kcs_backend **ret, const char *dir, const struct kcs_chip *chip)
 {
 	_cleanup_(sim_backend_freep) struct sim_backend *s = NULL;
-	_cleanup_free_ char *regs_path = NULL, *irq_path = NULL;
 	_cleanup_close_ int regs_fd = -1;
+	struct sim_files files;
 	void *map;
 	int r;
 
@@ -275,40 +253,38 @@ int sim_backend_open(struct kcs_backend **ret, const char *dir, const struct kcs
 		s->label = NULL;
 		return log_error_errno(ENOMEM, "sim %s: %m", dir);
 	}
-	if (asprintf(&regs_path, "%s/" SIM_PAGE_REGS_FILE, dir) < 0 ||
-	    asprintf(&irq_path, "%s/" SIM_PAGE_IRQ_FILE, dir) < 0)
-		return log_error_errno(ENOMEM, "%s: %m", s->label);
 
-	r = make_dir(s->label, dir);
+	r = sim_files_open(s->label, dir, &files);
 	if (r < 0)
 		return r;
-	regs_fd = open_regs(s->label, regs_path);
-	if (regs_fd < 0)
-		return regs_fd;
+	regs_fd = files.regs_fd;
+	s->base.irq_fd = files.irq_fd;
 	/* Two BMC sides on one device would corrupt each other's handshakes. */
 	if (flock(regs_fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno == EWOULDBLOCK)
-			return log_error_errno(EBUSY, "%s: %s is in use by another kcs-uiod: %m",
-					       s->label, regs_path);
-		return log_error_errno(errno, "%s: failed to lock %s: %m", s->label, regs_path);
+			return log_error_errno(EBUSY, "%s: %s/" SIM_PAGE_REGS_FILE " is in use by another kcs-uiod: %m",
+					       s->label, dir);
+		return log_error_errno(errno, "%s: failed to lock %s/" SIM_PAGE_REGS_FILE ": %m",
+				       s->label, dir);
 	}
-	s->base.irq_fd = open_irq(s->label, irq_path);
-	if (s->base.irq_fd < 0)
-		return s->base.irq_fd;
 
 	map = mmap(NULL, SIM_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, regs_fd, 0);
 	if (map == MAP_FAILED)
-		return log_error_errno(errno, "%s: failed to map %s: %m", s->label, regs_path);
+		return log_error_errno(errno, "%s: failed to map %s/" SIM_PAGE_REGS_FILE ": %m",
+				       s->label, dir);
 	s->regs = map;
 	s->lock_fd = TAKE_FD(regs_fd);
+	r = guard_truncation(s, dir);
+	if (r < 0)
+		return r;
 
 	s->base.ops = &sim_ops;
 	s->base.chip = chip;
 	s->base.name = s->label;
 	s->base.page = (struct kcs_page){ .ops = &sim_page_ops, .ctx = s };
 
-	log_info("%s: simulated %s, registers %s, interrupt %s", s->label, chip->name,
-		 regs_path, irq_path);
+	log_info("%s: simulated %s, registers %s/" SIM_PAGE_REGS_FILE ", interrupt %s/" SIM_PAGE_IRQ_FILE,
+		 s->label, chip->name, dir, dir);
 	*ret = &TAKE_PTR(s)->base;
 	return 0;
 }

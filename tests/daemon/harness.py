@@ -264,7 +264,9 @@ class Harness:
         args = [self.kcs_uiod, '--sim', sim or self.sim, '--chip', chip]
         for c in channels:
             args += ['--channel', c]
-        return args + ['--bus', self.address, *extra]
+        # --bus takes one value: a test's own replaces the private bus.
+        bus = [] if '--bus' in extra else ['--bus', self.address]
+        return args + bus + [*extra]
 
     def start_daemon(self, *extra, channels=('3:ipmi_kcs3',), chip='ast2600', sim=None,
                      wrapper=(), env=None, ready_timeout=15):

@@ -282,6 +282,13 @@ def test_bad_cmdline(h):
         (['--channel', '3:a', '--timeout', '0'], "--timeout '0'"),
         (['--channel', '3:a', '--buffer-size', '5000'], "--buffer-size '5000'"),
         (['--channel', '3:a', '--bus', 'nowhere'], "--bus 'nowhere'"),
+        # Malformed addresses are usage errors too, not failures to connect (exit 1).
+        (['--channel', '3:a', '--bus', 'x:y=z'], "--bus 'x:y=z': unknown transport 'x'"),
+        (['--channel', '3:a', '--bus', 'unix:path=/' + 'x' * 200], 'unix: socket path of 201 bytes'),
+        (['--channel', '3:a', '--chip', 'ast2500'], "--chip 'ast2500': given twice"),
+        (['--channel', '3:a,addr=0xca2', '--channel', '4:b,addr=0xca3'], 'I/O port 0xca3 is also a port'),
+        # A name is quoted with \xNN escapes, never as half a UTF-8 character.
+        (['--channel', b'3:k\xc3\xa9'], "--channel '3:k\\xc3\\xa9': NAME may hold only"),
         (['--channel', '3:a', '--log-level', 'loud'], "--log-level 'loud'"),
         (['--channel', '3:a', '--nope'], "unknown option '--nope'"),
         (['--channel', '3:a', '--uio', 'x'], '--uio and --sim exclude each other'),

@@ -163,11 +163,15 @@ static void test_help_version(void **state)
 }
 
 struct bad_case {
-	const char *args[8];
+	const char *args[10];
 	const char *message;
 };
 
 #define SPEC "CH:NAME[,addr=IO][,status=IO][,serirq=N[:low|high|edge]]"
+/* /LONG_PATH_MAX is the longest socket path (107 bytes), /LONG_PATH one more. */
+#define PATH_50 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+#define LONG_PATH_MAX PATH_50 PATH_50 "xxxxxx"
+#define LONG_PATH LONG_PATH_MAX "x"
 
 static const struct bad_case bad_cases[] = {
 	{ { "--channel", "3:" },
@@ -254,6 +258,62 @@ static const struct bad_case bad_cases[] = {
 	  "--timeout ' 5': expected milliseconds in 1..60000" },
 	{ { "--channel", "3:a", "--bus", "sys" },
 	  "--bus 'sys': expected system, session or a D-Bus address (e.g. unix:path=/run/dbus/system_bus_socket)" },
+	{ { "--channel", "3:a", "--bus", "x:y=z" },
+	  "--bus 'x:y=z': unknown transport 'x' (expected unix, tcp, unixexec or x-machine-unix)" },
+	{ { "--channel", "3:a", "--bus", "unix:path=/run/dbus/system_bus_socket;x:y=z" },
+	  "--bus 'unix:path=/run/dbus/system_bus_socket;x:y=z': unknown transport 'x' (expected unix, tcp, unixexec or x-machine-unix)" },
+	{ { "--channel", "3:a", "--bus", "unix:path=/" LONG_PATH },
+	  "--bus 'unix:path=/" LONG_PATH "': unix: socket path of 108 bytes, must be 1..107" },
+	{ { "--channel", "3:a", "--bus", "unix:path=/a,path=/b" },
+	  "--bus 'unix:path=/a,path=/b': unix: path= given twice" },
+	{ { "--channel", "3:a", "--bus", "unix:path=/a,abstract=b" },
+	  "--bus 'unix:path=/a,abstract=b': unix: give exactly one of path= and abstract=" },
+	{ { "--channel", "3:a", "--bus", "unix:guid=0" },
+	  "--bus 'unix:guid=0': unix: give exactly one of path= and abstract=" },
+	{ { "--channel", "3:a", "--bus", "unix:path=/a%2" },
+	  "--bus 'unix:path=/a%2': path: bad %XX escape in '/a%2'" },
+	{ { "--channel", "3:a", "--bus", "unix:path" },
+	  "--bus 'unix:path': 'path' is not KEY=VALUE" },
+	{ { "--channel", "3:a", "--bus", "tcp:host=localhost" },
+	  "--bus 'tcp:host=localhost': tcp: needs host= and port=" },
+	{ { "--channel", "3:a", "--bus", ";" },
+	  "--bus ';': expected system, session or a D-Bus address (e.g. unix:path=/run/dbus/system_bus_socket)" },
+	{ { "--channel", "3:a", "--bus", "unix:path=/a;tcp:host=h,port=1,family=ipv6;unixexec:path=/bin/x" },
+	  NULL /* a list sd-bus can try in turn */ },
+	{ { "--channel", "3:a", "--bus", "unix:path=/" LONG_PATH_MAX ",guid=0123456789abcdef0123456789abcdef" },
+	  NULL /* the longest path that fits */ },
+	/* Options that take one value take it once (--channel repeats by design). */
+	{ { "--channel", "3:a", "--chip", "ast2500" },
+	  "--chip 'ast2500': given twice (first 'ast2600'); give it once" },
+	{ { "--channel", "3:a", "--sim", "/tmp/y" },
+	  "--sim '/tmp/y': given twice (first '/tmp/x'); give it once" },
+	{ { "--channel", "3:a", "-t", "100", "--timeout=200" },
+	  "--timeout '200': given twice (first '100'); give it once" },
+	{ { "--channel", "3:a", "-b", "64", "-b", "64" },
+	  "--buffer-size '64': given twice (first '64'); give it once" },
+	{ { "--channel", "3:a", "-B", "session", "-B", "system" },
+	  "--bus 'system': given twice (first 'session'); give it once" },
+	{ { "--channel", "3:a", "-l", "debug", "--log-level", "err" },
+	  "--log-level 'err': given twice (first 'debug'); give it once" },
+	{ { "--channel", "3:a", "--uio-sysfs", "/a", "--uio-sysfs", "/b" },
+	  "--uio-sysfs '/b': given twice (first '/a'); give it once" },
+	{ { "--channel", "3:a", "--uio-dev", "/a", "--uio-dev", "/b" },
+	  "--uio-dev '/b': given twice (first '/a'); give it once" },
+	/* LPC I/O ports: never 0, never shared between channels or within one. */
+	{ { "--channel", "3:a,addr=0" },
+	  "--channel '3:a,addr=0': addr 0 is not a usable I/O address" },
+	{ { "--channel", "4:a,addr=0xca2,status=0" },
+	  "--channel '4:a,addr=0xca2,status=0': status 0 is not a usable I/O address" },
+	{ { "--channel", "4:a,addr=0xca2,status=0xca2" },
+	  "--channel '4:a,addr=0xca2,status=0xca2': the status port 0xca2 is the data port" },
+	{ { "--channel", "3:a,addr=0xca2", "--channel", "4:b,addr=0xca2" },
+	  "--channel '4:b,addr=0xca2': I/O port 0xca2 is also a port of --channel '3:a,addr=0xca2'" },
+	{ { "--channel", "3:a,addr=0xca2", "--channel", "2:b,addr=0xca3" },
+	  "--channel '2:b,addr=0xca3': I/O port 0xca3 is also a port of --channel '3:a,addr=0xca2'" },
+	{ { "--channel", "4:a,addr=0xca4,status=0xca8", "--channel", "1:b,addr=0xca8,status=0xcac" },
+	  "--channel '1:b,addr=0xca8,status=0xcac': I/O port 0xca8 is also a port of --channel '4:a,addr=0xca4,status=0xca8'" },
+	{ { "--channel", "3:a,addr=0xca2", "--channel", "4:b,addr=0xca4", "--channel", "2:c" },
+	  NULL /* neighbours, and a channel that keeps its firmware address */ },
 	{ { "--channel", "3:a", "--log-level", "verbose" },
 	  "--log-level 'verbose': expected err, warning, notice, info or debug" },
 	{ { "--channel", "3:a", "--frobnicate" },
@@ -283,7 +343,7 @@ static void test_bad_options(void **state)
 		struct run run;
 		FILE *out, *err;
 
-		for (size_t j = 0; j < 8 && c->args[j]; j++)
+		for (size_t j = 0; j < 10 && c->args[j]; j++)
 			argv[argc++] = (char *)c->args[j];
 		argv[argc] = NULL;
 		out = fmemopen(run.out, sizeof(run.out), "w");
@@ -347,15 +407,14 @@ static void test_missing_and_conflicting(void **state)
 	assert_string_equal(run.err, "kcs-uiod: --channel '5:e': too many channels (at most 4)\n");
 }
 
-static void test_last_value_wins(void **state)
+/* --uio keeps its last value for now: it is to become a device separator. */
+static void test_uio_last_value_wins(void **state)
 {
 	struct run run;
 
-	parse(&run, BASE, "--channel", "3:a", "-t", "100", "-t", "200", "-B", "session",
-	      "-B", "system", NULL);
+	parse(&run, "--uio", "kcs3", "--uio", "kcs4", "--chip", "ast2600", "--channel", "3:a", NULL);
 	assert_int_equal(run.r, OPTIONS_RUN);
-	assert_int_equal(run.o.timeout_ms, 200);
-	assert_string_equal(run.o.bus, "system");
+	assert_string_equal(run.o.uio, "kcs4");
 }
 
 static void test_names(void **state)
@@ -386,7 +445,7 @@ int main(void)
 		cmocka_unit_test(test_help_version),
 		cmocka_unit_test(test_bad_options),
 		cmocka_unit_test(test_missing_and_conflicting),
-		cmocka_unit_test(test_last_value_wins),
+		cmocka_unit_test(test_uio_last_value_wins),
 		cmocka_unit_test(test_names),
 	};
 

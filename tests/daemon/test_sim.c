@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * The simulated device backend: creation and reuse of DIR/regs/irq, and the
+ * The simulated device backend: creation and reuse of DIR/regs/irq, the
+ * rules on who may own and change them (no links, nobody else's files, a
+ * truncated page ends the daemon cleanly), and the
  * BMC-side register operations against a host side that follows the
  * contract of docs/design.md section 6 (its own mapping of regs, its own
  * end of the FIFO, common/sim_page.h's host operations), including two
@@ -20,6 +22,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -288,6 +291,157 @@ static void test_dir_not_directory(void **state)
 	assert_true(text_has(log, path));
 	assert_true(text_has(log, strerror(ENOTDIR)));
 	free(log);
+}
+
+/* ---- Who may own and change the device's files (docs/design.md section 8) ---- */
+
+static void test_created_private(void **state)
+{
+	struct fixture *f = *state;
+	mode_t old = umask(0);
+	struct kcs_backend *b = open_ok(f, "ast2600");
+	struct stat st;
+
+	umask(old);
+	assert_int_equal(stat(f->dir, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0700);
+	assert_int_equal(stat(f->regs_path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(stat(f->irq_path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	kcs_backend_close(b);
+}
+
+/* Open @dir expecting @expected with @words in the log. */
+static void expect_refused(const struct fixture *f, const char *dir, int expected,
+			   const char *path, const char *words)
+{
+	char *log = open_fails(f, dir, expected);
+
+	if (!text_has(log, path) || !text_has(log, words))
+		fail_msg("log does not name %s with '%s':\n%s", path, words, log);
+	free(log);
+}
+
+static void test_symlinks_refused(void **state)
+{
+	struct fixture *f = *state;
+	char link[PATH_MAX], target[PATH_MAX], slash[PATH_MAX + 1];
+	uint8_t page[SIM_PAGE_SIZE];
+	static const uint8_t zeros[SIM_PAGE_SIZE];
+
+	kcs_backend_close(open_ok(f, "ast2600"));
+
+	/* DIR itself, with or without a trailing slash. */
+	snprintf(link, sizeof(link), "%s/link", f->root);
+	assert_int_equal(symlink(f->dir, link), 0);
+	expect_refused(f, link, -ELOOP, link, "is a symbolic link");
+	snprintf(slash, sizeof(slash), "%s/", link);
+	expect_refused(f, slash, -ELOOP, link, "is a symbolic link");
+
+	/* regs pointing elsewhere: refused, and the target is not written. */
+	snprintf(target, sizeof(target), "%s/elsewhere", f->root);
+	make_file(target, "");
+	assert_int_equal(truncate(target, SIM_PAGE_SIZE), 0);
+	assert_int_equal(unlink(f->regs_path), 0);
+	assert_int_equal(symlink(target, f->regs_path), 0);
+	expect_refused(f, f->dir, -ELOOP, f->regs_path, "is a symbolic link");
+	file_read(target, 0, page, sizeof(page));
+	assert_memory_equal(page, zeros, sizeof(page));
+	assert_int_equal(unlink(f->regs_path), 0);
+
+	/* irq pointing at another FIFO. */
+	kcs_backend_close(open_ok(f, "ast2600"));
+	snprintf(target, sizeof(target), "%s/fifo", f->root);
+	assert_int_equal(mkfifo(target, 0600), 0);
+	assert_int_equal(unlink(f->irq_path), 0);
+	assert_int_equal(symlink(target, f->irq_path), 0);
+	expect_refused(f, f->dir, -ELOOP, f->irq_path, "is a symbolic link");
+}
+
+static void test_writable_by_others_refused(void **state)
+{
+	struct fixture *f = *state;
+
+	kcs_backend_close(open_ok(f, "ast2600"));
+	assert_int_equal(chmod(f->regs_path, 0620), 0);
+	expect_refused(f, f->dir, -EPERM, f->regs_path, "is writable by group or others (mode 0620)");
+	assert_int_equal(chmod(f->regs_path, 0600), 0);
+
+	assert_int_equal(chmod(f->irq_path, 0602), 0);
+	expect_refused(f, f->dir, -EPERM, f->irq_path, "is writable by group or others (mode 0602)");
+	assert_int_equal(chmod(f->irq_path, 0600), 0);
+
+	assert_int_equal(chmod(f->dir, 0777), 0);
+	expect_refused(f, f->dir, -EPERM, f->dir, "is writable by group or others (mode 0777)");
+	assert_int_equal(chmod(f->dir, 0755), 0);
+	kcs_backend_close(open_ok(f, "ast2600"));
+}
+
+/* Only root can give a file away; elsewhere there is nothing to check. */
+static void test_foreign_owner_refused(void **state)
+{
+	struct fixture *f = *state;
+	const uid_t other = 4242;
+
+	if (geteuid() != 0) {
+		skip();
+		return;
+	}
+	kcs_backend_close(open_ok(f, "ast2600"));
+	assert_int_equal(chown(f->regs_path, other, (gid_t)-1), 0);
+	expect_refused(f, f->dir, -EPERM, f->regs_path, "belongs to uid 4242, not to uid 0");
+	assert_int_equal(chown(f->regs_path, 0, (gid_t)-1), 0);
+	assert_int_equal(chown(f->irq_path, other, (gid_t)-1), 0);
+	expect_refused(f, f->dir, -EPERM, f->irq_path, "belongs to uid 4242");
+	assert_int_equal(chown(f->irq_path, 0, (gid_t)-1), 0);
+	assert_int_equal(chown(f->dir, other, (gid_t)-1), 0);
+	expect_refused(f, f->dir, -EPERM, f->dir, "belongs to uid 4242");
+}
+
+/*
+ * regs truncated while the daemon has it mapped: the next register access
+ * ends the process with status 1 and one error line (in a child, which
+ * plays the daemon).
+ */
+static void test_truncated_under_daemon(void **state)
+{
+	struct fixture *f = *state;
+	char log[1024] = "";
+	int pipefd[2], status;
+	ssize_t n, got = 0;
+	pid_t pid;
+
+	kcs_backend_close(open_ok(f, "ast2600"));
+	assert_int_equal(pipe(pipefd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct kcs_backend *b = NULL;
+		struct kcs_channel_config cfg = { .channel = 3 };
+		struct kcs_regs regs;
+
+		dup2(pipefd[1], STDERR_FILENO);
+		close(pipefd[0]);
+		if (sim_backend_open(&b, f->dir, chip("ast2600")) < 0 ||
+		    b->ops->channel_regs(b, &cfg, &regs) < 0 || truncate(f->regs_path, 0) < 0)
+			_exit(3);
+		(void)regs.ops->read_str(regs.ctx);
+		_exit(2);   /* the access must not come back */
+	}
+	close(pipefd[1]);
+	while ((n = read(pipefd[0], log + got, sizeof(log) - 1 - (size_t)got)) > 0)
+		got += n;
+	close(pipefd[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 1)
+		fail_msg("child status 0x%x, want exit 1; log:\n%s", status, log);
+	assert_true(text_has(log, "<3>sim "));
+	assert_true(text_has(log, f->regs_path));
+	assert_true(text_has(log, "was truncated under the running daemon"));
+
+	/* The next start refuses the file until it is removed. */
+	expect_refused(f, f->dir, -EINVAL, f->regs_path, "is 0 bytes, not 4096");
 }
 
 /* ---- BMC-side operations against the host side ---- */
@@ -595,6 +749,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_irq_not_fifo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dir_not_directory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_second_daemon_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_created_private, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_symlinks_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writable_by_others_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_foreign_owner_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_truncated_under_daemon, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transfer_ast2600, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transfer_npcm7xx, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ack, setup, teardown),

@@ -11,8 +11,10 @@
  *    OPTIONS_RUN and OPTIONS_DONE with nothing on stderr;
  *  - a configuration it accepts is consistent: one device, a chip, 1..4
  *    channels the chip has, each valid for it (kcs_chip_validate), unique
- *    numbers and names, names that make a D-Bus name and path, every number
- *    within its documented range, a bus address exactly for an address bus.
+ *    numbers and names, names that make a D-Bus name and path, LPC I/O
+ *    ports that are not 0 and not shared (between channels, or data and
+ *    status of one), every number within its documented range, a --bus
+ *    that common/bus_open.c accepts.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -24,6 +26,7 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "bus_open.h"
 #include "kcs_sm.h"
 #include "options.h"
 
@@ -54,6 +57,20 @@ static bool valid_name(const char *name)
 	return true;
 }
 
+/* Whether two channels claim a common LPC I/O port. */
+static bool ports_overlap(const struct kcs_channel_config *a, const struct kcs_channel_config *b)
+{
+	uint32_t pa[2], pb[2];
+
+	if (!a->set_data_addr || !b->set_data_addr)
+		return false;
+	pa[0] = a->data_addr;
+	pa[1] = a->set_status_addr ? a->status_addr : a->data_addr + 1;
+	pb[0] = b->data_addr;
+	pb[1] = b->set_status_addr ? b->status_addr : b->data_addr + 1;
+	return pa[0] == pb[0] || pa[0] == pb[1] || pa[1] == pb[0] || pa[1] == pb[1];
+}
+
 static void check_config(const struct options *o)
 {
 	char why[256], buf[CHANNEL_OBJECT_PATH_MAX + CHANNEL_BUS_NAME_MAX];
@@ -76,10 +93,18 @@ static void check_config(const struct options *o)
 			die("accepted channel name '%s'", s->name);
 		if (channel_bus_name(s, buf, sizeof(buf)) < 0 || channel_object_path(s, buf, sizeof(buf)) < 0)
 			die("channel name '%s' makes no bus name or path", s->name);
-		for (unsigned int j = 0; j < i; j++)
+		if (s->cfg.set_data_addr && (s->cfg.data_addr == 0 ||
+					     (s->cfg.set_status_addr && s->cfg.status_addr == 0)))
+			die("accepted I/O port 0 in '%s'", s->arg);
+		for (unsigned int j = 0; j < i; j++) {
 			if (o->channels[j].cfg.channel == s->cfg.channel ||
 			    strcmp(o->channels[j].name, s->name) == 0)
 				die("accepted channels '%s' and '%s' twice", o->channels[j].arg, s->arg);
+			if (ports_overlap(&o->channels[j].cfg, &s->cfg))
+				die("accepted channels '%s' and '%s' on one I/O port", o->channels[j].arg, s->arg);
+		}
+		if (s->cfg.set_data_addr && s->cfg.set_status_addr && s->cfg.status_addr == s->cfg.data_addr)
+			die("accepted status port = data port in '%s'", s->arg);
 	}
 	if (o->buffer_size < KCS_BUF_MIN || o->buffer_size > KCS_BUF_MAX)
 		die("accepted buffer size %u", o->buffer_size);
@@ -87,8 +112,8 @@ static void check_config(const struct options *o)
 		die("accepted timeout %u", o->timeout_ms);
 	if (o->log_level < LOG_ERR || o->log_level > LOG_DEBUG)
 		die("accepted log level %d", o->log_level);
-	if ((o->bus == BUS_ADDRESS) != (o->bus_address != NULL))
-		die("bus kind %d with address %s", o->bus, o->bus_address ? o->bus_address : "(none)");
+	if (!o->bus || bus_spec_check(o->bus, why, sizeof(why)) < 0)
+		die("accepted --bus '%s'", o->bus ? o->bus : "(none)");
 	if (!o->uio_sysfs || !o->uio_dev)
 		die("no UIO directories");
 }

@@ -44,9 +44,10 @@ int opt_u64(const char *prog, const char *opt, const char *arg,
 
 int opt_bus(const char *prog, const char *arg, const char **ret)
 {
-	if (!bus_spec_valid(arg)) {
-		fprintf(stderr, "%s: --bus: '%s' is not system, session or a D-Bus address\n",
-			prog, arg);
+	char why[256];
+
+	if (bus_spec_check(arg, why, sizeof(why)) < 0) {
+		fprintf(stderr, "%s: --bus: '%s': %s\n", prog, arg, why);
 		return -EINVAL;
 	}
 	*ret = arg;
