@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "bus_open.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -33,17 +34,6 @@ static int reject(char *why, size_t why_len, const char *fmt, ...)
 	return -EINVAL;
 }
 
-static int unhex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The length of VALUE (@len bytes, %XX escapes) once unescaped; -EINVAL on a bad escape. */
 static ssize_t unescaped_length(const char *value, size_t len)
 {
@@ -54,7 +44,8 @@ static ssize_t unescaped_length(const char *value, size_t len)
 			i++;
 			continue;
 		}
-		if (len - i < 3 || unhex(value[i + 1]) < 0 || unhex(value[i + 2]) < 0)
+		if (len - i < 3 || !isxdigit((unsigned char)value[i + 1]) ||
+		    !isxdigit((unsigned char)value[i + 2]))
 			return -EINVAL;
 		i += 3;
 	}

@@ -16,7 +16,6 @@
  * refusal comes with one printable line saying why.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,31 +23,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_input.h"
 #include "execute_reply.h"
 #include "offline_bus.h"
 
 #define MAX_BYTES 4096
 
-struct input {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint8_t take(struct input *in)
-{
-	if (in->left == 0)
-		return 0;
-	in->left--;
-	return *in->p++;
-}
-
 /* @n bytes of the input as a NUL-terminated string in @buf (cap > n). */
-static const char *take_str(struct input *in, char *buf, size_t cap)
+static const char *take_str(struct fuzz_input *in, char *buf, size_t cap)
 {
-	size_t n = take(in) % cap;
+	size_t n = fuzz_take(in) % cap;
 
 	for (size_t i = 0; i < n; i++)
-		buf[i] = (char)take(in);
+		buf[i] = (char)fuzz_take(in);
 	buf[n] = '\0';
 	return buf;
 }
@@ -70,19 +57,7 @@ static void record(struct bytes *b, const uint8_t *v, size_t n)
 	b->n += n;
 }
 
-__attribute__((format(printf, 1, 2), noreturn))
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	abort();
-}
-
-static void append_basic(sd_bus_message *m, struct input *in, struct bytes *bytes, char type)
+static void append_basic(sd_bus_message *m, struct fuzz_input *in, struct bytes *bytes, char type)
 {
 	union {
 		uint8_t y;
@@ -107,7 +82,7 @@ static void append_basic(sd_bus_message *m, struct input *in, struct bytes *byte
 		return;
 	default:
 		for (size_t i = 0; i < sizeof(v); i++)
-			((uint8_t *)&v)[i] = take(in);
+			((uint8_t *)&v)[i] = fuzz_take(in);
 		if (type == 'b')
 			v.b &= 1;
 		if (sd_bus_message_append_basic(m, type, &v) >= 0 && type == 'y')
@@ -116,7 +91,7 @@ static void append_basic(sd_bus_message *m, struct input *in, struct bytes *byte
 	}
 }
 
-static void build(sd_bus_message *m, struct input *in, struct bytes *bytes)
+static void build(sd_bus_message *m, struct fuzz_input *in, struct bytes *bytes)
 {
 	static const char basic[] = "yyyybnqiuxtdsog";
 	static const char containers[] = "ar({v";
@@ -124,7 +99,7 @@ static void build(sd_bus_message *m, struct input *in, struct bytes *bytes)
 	uint8_t buf[256];
 
 	while (in->left > 0) {
-		uint8_t op = take(in);
+		uint8_t op = fuzz_take(in);
 
 		switch (op % 6) {
 		case 0:
@@ -133,7 +108,7 @@ static void build(sd_bus_message *m, struct input *in, struct bytes *bytes)
 			break;
 		case 2:
 			/* Any type character at all. */
-			append_basic(m, in, bytes, (char)take(in));
+			append_basic(m, in, bytes, (char)fuzz_take(in));
 			break;
 		case 3: {
 			char type = containers[(op >> 3) % (sizeof(containers) - 1)];
@@ -149,10 +124,10 @@ static void build(sd_bus_message *m, struct input *in, struct bytes *bytes)
 			(void)sd_bus_message_close_container(m);
 			break;
 		case 5: {
-			size_t n = take(in);
+			size_t n = fuzz_take(in);
 
 			for (size_t i = 0; i < n; i++)
-				buf[i] = take(in);
+				buf[i] = fuzz_take(in);
 			if (sd_bus_message_append_array(m, 'y', buf, n) >= 0)
 				record(bytes, buf, n);
 			break;
@@ -164,18 +139,16 @@ static void build(sd_bus_message *m, struct input *in, struct bytes *bytes)
 static void check_reason(const char *why)
 {
 	if (why[0] == '\0')
-		die("refused without a reason");
+		fuzz_die("refused without a reason");
 	for (const char *c = why; *c; c++)
 		if (*c < 0x20 || *c > 0x7e)
-			die("reason with byte 0x%02x: %s", (unsigned char)*c, why);
+			fuzz_die("reason with byte 0x%02x: %s", (unsigned char)*c, why);
 }
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static sd_bus *bus;
-	struct input in = { data, size };
+	struct fuzz_input in = { data, size };
 	struct bytes *bytes = calloc(1, sizeof(*bytes));
 	sd_bus_message *m = NULL;
 	struct execute_reply reply;
@@ -185,11 +158,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int r;
 
 	if (!bytes)
-		die("out of memory");
+		fuzz_die("out of memory");
 	/* One offline bus for the whole run; messages are per input. */
 	r = bus ? 0 : offline_bus_new(&bus);
 	if (r < 0 || (r = offline_reply_new(bus, &m)) < 0)
-		die("no message to build: %s", strerror(-r));
+		fuzz_die("no message to build: %s", strerror(-r));
 	build(m, &in, bytes);
 	/* Open containers or a poisoned message: nothing a peer could send. */
 	if (offline_seal(m) < 0)
@@ -200,18 +173,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r = execute_reply_decode(m, &reply, why, sizeof(why));
 	if (r < 0) {
 		if (well_formed)
-			die("well-formed reply '%s' refused (%d): %s", sig, r, why);
+			fuzz_die("well-formed reply '%s' refused (%d): %s", sig, r, why);
 		check_reason(why);
 		goto out;
 	}
 	if (!well_formed)
-		die("reply with signature '%s' accepted", sig ? sig : "(none)");
+		fuzz_die("reply with signature '%s' accepted", sig ? sig : "(none)");
 	if (!bytes->truncated &&
 	    (bytes->n < 4 || bytes->n - 4 != reply.data_len ||
 	     reply.netfn != bytes->v[0] || reply.lun != bytes->v[1] ||
 	     reply.cmd != bytes->v[2] || reply.cc != bytes->v[3] ||
 	     (reply.data_len > 0 && memcmp(reply.data, bytes->v + 4, reply.data_len) != 0)))
-		die("decoded %zu data bytes that differ from the %zu bytes appended",
+		fuzz_die("decoded %zu data bytes that differ from the %zu bytes appended",
 		    reply.data_len, bytes->n);
 out:
 	sd_bus_message_unref(m);

@@ -48,27 +48,15 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "fuzz_input.h"
 #include "sm_fixture.h"
 
-struct input {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint8_t take(struct input *in)
-{
-	if (in->left == 0)
-		return 0;
-	in->left--;
-	return *in->p++;
-}
-
-static uint32_t take32(struct input *in)
+static uint32_t take32(struct fuzz_input *in)
 {
 	uint32_t v = 0;
 
 	for (int i = 0; i < 4; i++)
-		v = v << 8 | take(in);
+		v = v << 8 | fuzz_take(in);
 	return v;
 }
 
@@ -83,26 +71,6 @@ struct model {
 	size_t resp_len;
 	struct kcs_counters counters;
 };
-
-static enum kcs_state state_of_phase(enum kcs_phase phase)
-{
-	switch (phase) {
-	case KCS_PHASE_IDLE:
-		return KCS_STATE_IDLE;
-	case KCS_PHASE_WRITE_START:
-	case KCS_PHASE_WRITE_DATA:
-	case KCS_PHASE_WRITE_END:
-	case KCS_PHASE_ABORT_1:
-		return KCS_STATE_WRITE;
-	case KCS_PHASE_WAIT_RESPONSE:
-	case KCS_PHASE_READ:
-	case KCS_PHASE_ABORT_2:
-		return KCS_STATE_READ;
-	case KCS_PHASE_ERROR:
-	default:
-		return KCS_STATE_ERROR;
-	}
-}
 
 /* An answer was accepted for the outstanding request: what the host must read. */
 static void accept_answer(struct model *md, const struct kcs_sm *sm, int r,
@@ -206,7 +174,7 @@ static void check_invariants(struct fixture *fx, struct model *md, bool irq_ran)
  * completion code). The oracle: accepted exactly when @id is the request
  * waited on; a refused answer leaves ODR and STR alone.
  */
-static void answer(struct fixture *fx, struct model *md, struct input *in, uint32_t id, bool cc_only)
+static void answer(struct fixture *fx, struct model *md, struct fuzz_input *in, uint32_t id, bool cc_only)
 {
 	struct kcs_sm *sm = &fx->sm;
 	bool waited_on = md->outstanding != 0 && id == md->outstanding;
@@ -220,16 +188,16 @@ static void answer(struct fixture *fx, struct model *md, struct input *in, uint3
 	if (cc_only) {
 		msg[0] = sm->req_hdr[0] | 0x04u;
 		msg[1] = sm->req_hdr[1];
-		msg[2] = take(in);
+		msg[2] = fuzz_take(in);
 		len = 3;
 		r = kcs_sm_respond_cc(sm, id, msg[2]);
 	} else {
 		/* Mostly short answers; now and then one around or past the limit. */
-		uint8_t l = take(in);
+		uint8_t l = fuzz_take(in);
 
 		len = l < 0xF0 ? l % 24 : sm->limit - 2 + (l & 0x0F) % 5;
 		for (size_t i = 0; i < len; i++)
-			msg[i] = take(in);
+			msg[i] = fuzz_take(in);
 		r = kcs_sm_respond(sm, id, msg, len);
 	}
 
@@ -251,30 +219,30 @@ static void answer(struct fixture *fx, struct model *md, struct input *in, uint3
 	accept_answer(md, sm, r, msg, len);
 }
 
-static void run(struct fixture *fx, struct model *md, struct input *in)
+static void run(struct fixture *fx, struct model *md, struct fuzz_input *in)
 {
 	while (in->left > 0) {
-		uint8_t op = take(in);
+		uint8_t op = fuzz_take(in);
 		bool irq_ran = false;
 
 		switch (op % 16) {
 		case 0:
 		case 1:
 		case 2:
-			host_write_cmd(&fx->host, op < 0x80 ? KCS_CTRL_GET_STATUS_ABORT + op % 3 : take(in));
+			host_write_cmd(&fx->host, op < 0x80 ? KCS_CTRL_GET_STATUS_ABORT + op % 3 : fuzz_take(in));
 			irq_ran = true;
 			break;
 		case 3:
 		case 4:
 		case 5:
-			host_write_data(&fx->host, op < 0x80 ? KCS_CTRL_READ : take(in));
+			host_write_data(&fx->host, op < 0x80 ? KCS_CTRL_READ : fuzz_take(in));
 			irq_ran = true;
 			break;
 		case 6:
-			fake_host_write_cmd(&fx->fake, take(in));
+			fake_host_write_cmd(&fx->fake, fuzz_take(in));
 			break;
 		case 7:
-			fake_host_write_data(&fx->fake, take(in));
+			fake_host_write_data(&fx->fake, fuzz_take(in));
 			break;
 		case 8:
 			(void)kcs_sm_handle_irq(&fx->sm);
@@ -334,7 +302,6 @@ static void recover(struct fixture *fx, struct model *md)
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -348,8 +315,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* A 3-byte limit admits Get Device ID's request but no answer with data. */
 	static const size_t limits[] = { 3, 4, 5, 8, 16, 64, KCS_BUF_DEFAULT, KCS_BUF_MAX };
 	static const uint8_t inline_answer[] = { 0x1c, 0x01, 0x00, 0x20 };
-	struct input in = { data, size };
-	uint8_t cfg = take(&in), lim = take(&in);
+	struct fuzz_input in = { data, size };
+	uint8_t cfg = fuzz_take(&in), lim = fuzz_take(&in);
 	const char *chip_name = all_chips[cfg % NR_CHIPS];
 	const struct kcs_chip *chip = kcs_chip_find(chip_name);
 	struct kcs_channel_config ch = { .channel = 1 + (cfg >> 2) % chip->nr_channels };

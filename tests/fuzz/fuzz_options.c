@@ -17,7 +17,6 @@
  *    that common/bus_open.c accepts.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,23 +25,12 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "fuzz_input.h"
 #include "bus_open.h"
 #include "kcs_sm.h"
 #include "options.h"
 
 #define MAX_ARGS 64
-
-__attribute__((format(printf, 1, 2), noreturn))
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	abort();
-}
 
 static bool valid_name(const char *name)
 {
@@ -76,46 +64,46 @@ static void check_config(const struct options *o)
 	char why[256], buf[CHANNEL_OBJECT_PATH_MAX + CHANNEL_BUS_NAME_MAX];
 
 	if (!o->uio == !o->sim)
-		die("accepted with %s device", o->uio ? "two kinds of" : "no");
+		fuzz_die("accepted with %s device", o->uio ? "two kinds of" : "no");
 	if ((o->uio && !o->uio[0]) || (o->sim && !o->sim[0]))
-		die("accepted an empty device");
+		fuzz_die("accepted an empty device");
 	if (!o->chip)
-		die("accepted without a chip");
+		fuzz_die("accepted without a chip");
 	if (o->n_channels < 1 || o->n_channels > OPTIONS_MAX_CHANNELS ||
 	    o->n_channels > o->chip->nr_channels)
-		die("accepted %u channels on %s", o->n_channels, o->chip->name);
+		fuzz_die("accepted %u channels on %s", o->n_channels, o->chip->name);
 	for (unsigned int i = 0; i < o->n_channels; i++) {
 		const struct channel_spec *s = &o->channels[i];
 
 		if (kcs_chip_validate(o->chip, &s->cfg, why, sizeof(why)) < 0)
-			die("accepted channel '%s' that the chip refuses: %s", s->arg, why);
+			fuzz_die("accepted channel '%s' that the chip refuses: %s", s->arg, why);
 		if (!valid_name(s->name))
-			die("accepted channel name '%s'", s->name);
+			fuzz_die("accepted channel name '%s'", s->name);
 		if (channel_bus_name(s, buf, sizeof(buf)) < 0 || channel_object_path(s, buf, sizeof(buf)) < 0)
-			die("channel name '%s' makes no bus name or path", s->name);
+			fuzz_die("channel name '%s' makes no bus name or path", s->name);
 		if (s->cfg.set_data_addr && (s->cfg.data_addr == 0 ||
 					     (s->cfg.set_status_addr && s->cfg.status_addr == 0)))
-			die("accepted I/O port 0 in '%s'", s->arg);
+			fuzz_die("accepted I/O port 0 in '%s'", s->arg);
 		for (unsigned int j = 0; j < i; j++) {
 			if (o->channels[j].cfg.channel == s->cfg.channel ||
 			    strcmp(o->channels[j].name, s->name) == 0)
-				die("accepted channels '%s' and '%s' twice", o->channels[j].arg, s->arg);
+				fuzz_die("accepted channels '%s' and '%s' twice", o->channels[j].arg, s->arg);
 			if (ports_overlap(&o->channels[j].cfg, &s->cfg))
-				die("accepted channels '%s' and '%s' on one I/O port", o->channels[j].arg, s->arg);
+				fuzz_die("accepted channels '%s' and '%s' on one I/O port", o->channels[j].arg, s->arg);
 		}
 		if (s->cfg.set_data_addr && s->cfg.set_status_addr && s->cfg.status_addr == s->cfg.data_addr)
-			die("accepted status port = data port in '%s'", s->arg);
+			fuzz_die("accepted status port = data port in '%s'", s->arg);
 	}
 	if (o->buffer_size < KCS_BUF_MIN || o->buffer_size > KCS_BUF_MAX)
-		die("accepted buffer size %u", o->buffer_size);
+		fuzz_die("accepted buffer size %u", o->buffer_size);
 	if (o->timeout_ms < 1 || o->timeout_ms > OPTIONS_TIMEOUT_MAX_MS)
-		die("accepted timeout %u", o->timeout_ms);
+		fuzz_die("accepted timeout %u", o->timeout_ms);
 	if (o->log_level < LOG_ERR || o->log_level > LOG_DEBUG)
-		die("accepted log level %d", o->log_level);
+		fuzz_die("accepted log level %d", o->log_level);
 	if (!o->bus || bus_spec_check(o->bus, why, sizeof(why)) < 0)
-		die("accepted --bus '%s'", o->bus ? o->bus : "(none)");
+		fuzz_die("accepted --bus '%s'", o->bus ? o->bus : "(none)");
 	if (!o->uio_sysfs || !o->uio_dev)
-		die("no UIO directories");
+		fuzz_die("no UIO directories");
 }
 
 /* One line of printable ASCII: whatever was given is quoted escaped. */
@@ -128,8 +116,6 @@ static bool one_safe_line(const char *s, size_t len)
 			return false;
 	return true;
 }
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -151,7 +137,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	out = open_memstream(&out_buf, &out_len);
 	err = open_memstream(&err_buf, &err_len);
 	if (!out || !err)
-		die("open_memstream: %s", strerror(errno));
+		fuzz_die("open_memstream: %s", strerror(errno));
 
 	r = options_parse(&o, argc, argv, out, err);
 	fclose(out);
@@ -163,14 +149,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* fall through */
 	case OPTIONS_DONE:
 		if (err_len != 0)
-			die("returned %d with a complaint: %s", r, err_buf);
+			fuzz_die("returned %d with a complaint: %s", r, err_buf);
 		break;
 	case -EINVAL:
 		if (!one_safe_line(err_buf, err_len) || strncmp(err_buf, "kcs-uiod: ", 10) != 0)
-			die("refusal is not one printable 'kcs-uiod: ' line: '%s'", err_buf);
+			fuzz_die("refusal is not one printable 'kcs-uiod: ' line: '%s'", err_buf);
 		break;
 	default:
-		die("options_parse returned %d", r);
+		fuzz_die("options_parse returned %d", r);
 	}
 
 	free(out_buf);

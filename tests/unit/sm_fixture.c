@@ -186,3 +186,23 @@ void fixture_goto_phase(struct fixture *fx, enum kcs_phase phase)
 	}
 	assert_int_equal(fx->sm.phase, phase);
 }
+
+enum kcs_state state_of_phase(enum kcs_phase phase)
+{
+	switch (phase) {
+	case KCS_PHASE_IDLE:
+		return KCS_STATE_IDLE;
+	case KCS_PHASE_WRITE_START:
+	case KCS_PHASE_WRITE_DATA:
+	case KCS_PHASE_WRITE_END:
+	case KCS_PHASE_ABORT_1:
+		return KCS_STATE_WRITE;
+	case KCS_PHASE_WAIT_RESPONSE:
+	case KCS_PHASE_READ:
+	case KCS_PHASE_ABORT_2:
+		return KCS_STATE_READ;
+	case KCS_PHASE_ERROR:
+	default:
+		return KCS_STATE_ERROR;
+	}
+}

@@ -79,6 +79,9 @@ void fixture_exchange(struct fixture *fx, const uint8_t *req, size_t req_len,
  */
 void fixture_goto_phase(struct fixture *fx, enum kcs_phase phase);
 
+/* The STR state bits a phase shows (docs/design.md section 2.1). */
+enum kcs_state state_of_phase(enum kcs_phase phase);
+
 /* assert_int_equal for loops over phases: the failure names the phase. */
 #define assert_in_phase(phase, a, b) do {					\
 	unsigned long long a_ = (unsigned long long)(a);			\

@@ -35,26 +35,6 @@ static uint32_t next(uint32_t *s)
 	return *s = x;
 }
 
-static enum kcs_state state_of_phase(enum kcs_phase phase)
-{
-	switch (phase) {
-	case KCS_PHASE_IDLE:
-		return KCS_STATE_IDLE;
-	case KCS_PHASE_WRITE_START:
-	case KCS_PHASE_WRITE_DATA:
-	case KCS_PHASE_WRITE_END:
-	case KCS_PHASE_ABORT_1:
-		return KCS_STATE_WRITE;
-	case KCS_PHASE_WAIT_RESPONSE:
-	case KCS_PHASE_READ:
-	case KCS_PHASE_ABORT_2:
-		return KCS_STATE_READ;
-	case KCS_PHASE_ERROR:
-	default:
-		return KCS_STATE_ERROR;
-	}
-}
-
 /* Mostly the codes a host uses, sometimes anything at all. */
 static uint8_t random_code(uint32_t *s)
 {
