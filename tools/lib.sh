@@ -17,6 +17,11 @@
 # start_private_bus DIR starts a dbus-daemon of its own on DIR/bus (log:
 # DIR/dbus.log), appends its pid to `pids`, and sets `bus` to its address
 # once it printed one (at most 5 s; else returns 1 with a message).
+#
+# start_kcs_uiod KCS_UIOD DIR starts kcs-uiod serving ast2600 channel 3 as
+# ipmi_kcs3 on the simulated device DIR/kcs and on $bus (log: DIR/daemon.log,
+# warnings and worse), appends its pid to `pids`, sets `daemon` to it, and
+# returns once it owns its bus name (at most 5 s).
 
 cleanup_started() {
 	local p
@@ -49,4 +54,15 @@ start_private_bus() {
 	fi
 	# shellcheck disable=SC2034 # for the caller
 	bus=$(head -n1 "$dir/bus.addr")
+}
+
+start_kcs_uiod() {
+	local kcs_uiod=${1:?start_kcs_uiod KCS_UIOD DIR} dir=${2:?start_kcs_uiod KCS_UIOD DIR}
+
+	"$kcs_uiod" --sim "$dir/kcs" --chip ast2600 --channel 3:ipmi_kcs3 \
+		--bus "$bus" --log-level warning 2>"$dir/daemon.log" &
+	daemon=$!
+	pids+=("$daemon")
+	wait_for 5 "kcs-uiod to own xyz.openbmc_project.Ipmi.Channel.ipmi_kcs3" \
+		busctl --address="$bus" status xyz.openbmc_project.Ipmi.Channel.ipmi_kcs3
 }

@@ -37,12 +37,7 @@ sim)
 *) echo "unknown backend $backend" >&2; exit 2 ;;
 esac
 
-"$build/daemon/kcs-uiod" --sim "$tmp/kcs" --chip ast2600 --channel 3:ipmi_kcs3 \
-	--bus "$bus" --log-level warning 2>"$tmp/daemon.log" &
-daemon=$!
-pids+=($daemon)
-wait_for 5 "kcs-uiod to own xyz.openbmc_project.Ipmi.Channel.ipmi_kcs3" \
-	busctl --address="$bus" status xyz.openbmc_project.Ipmi.Channel.ipmi_kcs3
+start_kcs_uiod "$build/daemon/kcs-uiod" "$tmp"
 
 # CPU time (user + system) the scheduler gave the process, in nanoseconds.
 cpu_ns() { awk '{ print $1 }' "/proc/$1/schedstat"; }

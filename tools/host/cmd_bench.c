@@ -134,11 +134,20 @@ static int check_answer(const uint8_t *req, size_t req_len, const uint8_t *rsp,
 struct bench_result {
 	unsigned long ok;
 	unsigned long errors;
+	unsigned long by_cc[256];  /* errors that were answers with a non-zero code */
 	bool stopped;             /* the BMC side stopped answering */
 	bool interrupted;         /* SIGINT */
 	uint64_t elapsed_ns;
 	char first_error[sizeof(((struct host_kcs *)0)->err) + 48];
 };
+
+/* Which completion codes the errors were, e.g. "0xc3 x12 (Timeout ...)". */
+static void print_codes(const struct bench_result *res)
+{
+	for (unsigned int cc = 0; cc < 256; cc++)
+		if (res->by_cc[cc])
+			printf("  answered 0x%02x x%lu: %s\n", cc, res->by_cc[cc], ipmi_cc_name((uint8_t)cc));
+}
 
 static void print_result(const struct host_ctx *h, const struct bench_args *a,
 			 const struct bench_result *res, uint64_t *lat)
@@ -174,6 +183,7 @@ static void print_result(const struct host_ctx *h, const struct bench_args *a,
 	printf("  rate:      %.1f round trips/s\n", rate);
 	printf("  latency:   p50 %.1f us, p90 %.1f us, p99 %.1f us, max %.1f us\n",
 	       p50, p90, p99, max);
+	print_codes(res);
 }
 
 int cmd_bench_run(struct host_ctx *h, const struct bench_args *a)
@@ -198,7 +208,7 @@ int cmd_bench_run(struct host_ctx *h, const struct bench_args *a)
 	start = monotonic_ns();
 	for (unsigned long seq = 0; seq < a->count && !interrupted; seq++) {
 		uint64_t t0;
-		size_t len;
+		size_t len = 0;
 		int r;
 
 		fill_request(req, a->size, seq);
@@ -214,6 +224,8 @@ int cmd_bench_run(struct host_ctx *h, const struct bench_args *a)
 			res.ok++;
 			continue;
 		}
+		if (len >= IPMI_RSP_HDR_LEN && rsp[2] != IPMI_CC_OK)
+			res.by_cc[rsp[2]]++;
 		if (res.errors++ == 0)
 			snprintf(res.first_error, sizeof(res.first_error), "round trip %lu: %s",
 				 seq + 1, err);
