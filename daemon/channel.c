@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <syslog.h>
 
-#include "bus_event.h"
 #include "counters_properties.h"
 #include "dbus_names.h"
 #include "log.h"
@@ -47,9 +46,10 @@ static void on_cancel(void *userdata, uint32_t id)
 
 int channel_new(struct channel **ret, const struct channel_spec *spec,
 		const struct kcs_chip *chip, const struct options *o,
-		sd_bus *bus, struct bus_event *be)
+		struct upstream *upstream, struct event_base *base)
 {
 	struct channel *c;
+	int r;
 
 	/* Two KCS_BUF_MAX buffers inside: allocate, never put on the stack. */
 	c = calloc(1, sizeof(*c));
@@ -59,7 +59,11 @@ int channel_new(struct channel **ret, const struct channel_spec *spec,
 	c->chip = chip;
 	c->buffer_size = o->buffer_size;
 	snprintf(c->label, sizeof(c->label), "ch%u %s", spec->cfg.channel, spec->name);
-	dbus_bridge_init(&c->bridge, bus, be, &c->sm, c->label, o->timeout_ms);
+	r = dbus_bridge_init(&c->bridge, upstream, base, &c->sm, c->label, o->timeout_ms);
+	if (r < 0) {
+		free(c);
+		return r;
+	}
 	*ret = c;
 	return 0;
 }
@@ -76,9 +80,8 @@ void channel_free(struct channel *c)
 	free(c);
 }
 
-int channel_publish(struct channel *c)
+int channel_publish(struct channel *c, sd_bus *bus)
 {
-	sd_bus *bus = c->bridge.bus;
 	int r;
 
 	r = channel_bus_name(&c->spec, c->bus_name, sizeof(c->bus_name));
@@ -239,12 +242,16 @@ void channel_log_counters(const struct channel *c, int level)
 		 ", illegal codes %" PRIu64 ", stale responses %" PRIu64
 		 ", oversize responses %" PRIu64 ", spurious interrupts %" PRIu64
 		 ", force aborts %" PRIu64 ", upstream timeouts %" PRIu64
-		 ", upstream errors %" PRIu64,
+		 ", upstream no service %" PRIu64 ", upstream vanished %" PRIu64
+		 ", upstream bus errors %" PRIu64 ", upstream service errors %" PRIu64
+		 ", foreign replies %" PRIu64,
 		 c->label, c->running ? kcs_phase_name(c->sm.phase) : "stopped",
 		 n.sm.requests, n.sm.responses, n.sm.host_aborts, n.sm.restarts,
 		 n.sm.length_errors, n.sm.illegal_codes, n.sm.stale_responses,
 		 n.sm.oversize_responses, n.sm.spurious_irqs, n.sm.force_aborts,
-		 n.bridge.upstream_timeouts, n.bridge.upstream_errors);
+		 n.bridge.upstream_timeouts, n.bridge.upstream_no_service,
+		 n.bridge.upstream_vanished, n.bridge.upstream_bus_errors,
+		 n.bridge.upstream_service_errors, n.bridge.foreign_replies);
 }
 
 const char *channel_label(const struct channel *c)

@@ -23,7 +23,6 @@
 #include "kcs_sm.h"
 #include "options.h"
 
-struct bus_event;
 struct channel;
 
 /* Everything worth counting about a channel. */
@@ -32,13 +31,14 @@ struct channel_counters {
 	struct dbus_bridge_counters bridge;
 };
 
+/* Requests go to @upstream; @upstream must outlive the channel. */
 int channel_new(struct channel **ret, const struct channel_spec *spec,
 		const struct kcs_chip *chip, const struct options *o,
-		sd_bus *bus, struct bus_event *be);
+		struct upstream *upstream, struct event_base *base);
 void channel_free(struct channel *c);
 
-/* Own the channel's bus name and serve its object. */
-int channel_publish(struct channel *c);
+/* Own the channel's bus name and serve its object on @bus. */
+int channel_publish(struct channel *c, sd_bus *bus);
 /* Configure the channel on @backend and force-abort it. */
 int channel_start(struct channel *c, struct kcs_backend *backend);
 /* Leave the channel in ERROR state with its IBF interrupt masked. */

@@ -23,7 +23,11 @@
 	X("SpuriousInterrupts", sm.spurious_irqs)          \
 	X("ForceAborts", sm.force_aborts)                  \
 	X("UpstreamTimeouts", bridge.upstream_timeouts)    \
-	X("UpstreamErrors", bridge.upstream_errors)
+	X("UpstreamNoService", bridge.upstream_no_service) \
+	X("UpstreamVanished", bridge.upstream_vanished)    \
+	X("UpstreamBusErrors", bridge.upstream_bus_errors) \
+	X("UpstreamServiceErrors", bridge.upstream_service_errors) \
+	X("ForeignReplies", bridge.foreign_replies)
 
 static const struct {
 	const char *name;

@@ -4,7 +4,9 @@
  * (docs/design.md section 5): read-only properties Channel (u), Chip (s),
  * Phase (s) and the counters (t) Requests, Responses, HostAborts, Restarts,
  * LengthErrors, IllegalCodes, StaleResponses, OversizeResponses,
- * SpuriousInterrupts, ForceAborts, UpstreamTimeouts, UpstreamErrors. They
+ * SpuriousInterrupts, ForceAborts, UpstreamTimeouts, UpstreamNoService,
+ * UpstreamVanished, UpstreamBusErrors, UpstreamServiceErrors and
+ * ForeignReplies (the failures of docs/design.md section 7). They
  * change with every transfer, so no PropertiesChanged signal is sent
  * (EmitsChangedSignal=false): read them when needed.
  */

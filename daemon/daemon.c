@@ -28,12 +28,24 @@
 #include "kcs_storm.h"
 #include "log.h"
 #include "notify.h"
+#include "upstream.h"
+
+/*
+ * libevent priorities: the device, the upstream connection, signals and
+ * timers share the default one; the served connection (anybody's calls to
+ * the channel objects) runs only when none of those has work.
+ */
+#define PRIORITIES        3
+#define PRIORITY_SERVED   2
+/* What the served connection may still write at exit before it is closed. */
+#define EXIT_FLUSH_USEC   200000u
 
 struct daemon {
 	const struct options *opts;
 	struct event_base *base;
-	sd_bus *bus;
+	sd_bus *bus;                   /* served: the channels' names and objects */
 	struct bus_event *bus_event;
+	struct upstream *upstream;     /* execute calls, on a connection of their own */
 	struct kcs_backend *backend;
 	struct channel *channels[OPTIONS_MAX_CHANNELS];
 	unsigned int n_channels;
@@ -164,7 +176,10 @@ static void build_status(void *userdata, char *buf, size_t len)
 		sum.sm.length_errors += n.sm.length_errors;
 		sum.sm.illegal_codes += n.sm.illegal_codes;
 		sum.bridge.upstream_timeouts += n.bridge.upstream_timeouts;
-		sum.bridge.upstream_errors += n.bridge.upstream_errors;
+		sum.bridge.upstream_no_service += n.bridge.upstream_no_service;
+		sum.bridge.upstream_vanished += n.bridge.upstream_vanished;
+		sum.bridge.upstream_bus_errors += n.bridge.upstream_bus_errors;
+		sum.bridge.upstream_service_errors += n.bridge.upstream_service_errors;
 	}
 	snprintf(buf, len, "Serving %u channel%s: %" PRIu64 " requests, %" PRIu64
 		 " responses, %" PRIu64 " upstream timeouts, %" PRIu64
@@ -172,7 +187,9 @@ static void build_status(void *userdata, char *buf, size_t len)
 		 " protocol errors",
 		 d->n_channels, d->n_channels == 1 ? "" : "s",
 		 sum.sm.requests, sum.sm.responses, sum.bridge.upstream_timeouts,
-		 sum.bridge.upstream_errors, sum.sm.host_aborts, sum.sm.restarts,
+		 sum.bridge.upstream_no_service + sum.bridge.upstream_vanished +
+		 sum.bridge.upstream_bus_errors + sum.bridge.upstream_service_errors,
+		 sum.sm.host_aborts, sum.sm.restarts,
 		 sum.sm.length_errors + sum.sm.illegal_codes);
 }
 
@@ -204,6 +221,7 @@ static int open_backend(struct daemon *d)
 
 static int daemon_start(struct daemon *d)
 {
+	_cleanup_(sd_bus_unrefp) sd_bus *upstream_bus = NULL;
 	const struct options *o = d->opts;
 	int r;
 
@@ -211,7 +229,7 @@ static int daemon_start(struct daemon *d)
 	signal(SIGPIPE, SIG_IGN);
 
 	d->base = event_base_new();
-	if (!d->base)
+	if (!d->base || event_base_priority_init(d->base, PRIORITIES) < 0)
 		return log_error_errno(ENOMEM, "Failed to create the event loop: %m");
 	r = add_signal(d, &d->sigterm_event, SIGTERM);
 	if (r < 0)
@@ -231,18 +249,24 @@ static int daemon_start(struct daemon *d)
 	 * on the same channel by mistake stops here, before it disturbs the
 	 * first one's registers.
 	 */
+	r = bus_open(o->bus, "kcs-uiod-upstream", &upstream_bus);
+	if (r < 0)
+		return r;
+	r = upstream_new(&d->upstream, d->base, upstream_bus, on_bus_failed, d);
+	if (r < 0)
+		return r;
 	r = bus_open(o->bus, "kcs-uiod", &d->bus);
 	if (r < 0)
 		return r;
-	r = bus_event_new(&d->bus_event, d->base, d->bus, on_bus_failed, d);
+	r = bus_event_new(&d->bus_event, d->base, d->bus, PRIORITY_SERVED, on_bus_failed, d);
 	if (r < 0)
 		return r;
 	for (unsigned int i = 0; i < o->n_channels; i++) {
-		r = channel_new(&d->channels[i], &o->channels[i], o->chip, o, d->bus, d->bus_event);
+		r = channel_new(&d->channels[i], &o->channels[i], o->chip, o, d->upstream, d->base);
 		if (r < 0)
 			return r;
 		d->n_channels++;
-		r = channel_publish(d->channels[i]);
+		r = channel_publish(d->channels[i], d->bus);
 		if (r < 0)
 			return r;
 	}
@@ -284,9 +308,9 @@ static void daemon_free(struct daemon *d)
 		event_free(d->irq_event);
 	kcs_backend_close(d->backend);
 	bus_event_free(d->bus_event);
-	/* Send what is queued (the last method replies) before closing. */
-	if (d->bus)
-		sd_bus_flush_close_unref(d->bus);
+	/* The last method replies, if the bus takes them in time: nobody holds up the exit. */
+	bus_close_within(d->bus, EXIT_FLUSH_USEC);
+	upstream_free(d->upstream);
 	notify_free(d->notify);
 	if (d->sigterm_event)
 		event_free(d->sigterm_event);

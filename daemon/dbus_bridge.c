@@ -2,9 +2,10 @@
 #include "dbus_bridge.h"
 
 #include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
-#include "bus_event.h"
 #include "cleanup.h"
 #include "execute_reply.h"
 #include "ipmi_cc.h"
@@ -39,21 +40,37 @@ size_t bridge_build_response(const struct ipmi_request_hdr *req, uint8_t cc,
 	return 3 + n;
 }
 
-enum bridge_failure bridge_classify_error(const char *name)
+enum bridge_failure bridge_classify_error(const char *name, bool from_bus)
 {
+	/* The service's own errors are its own, even under the bus's names. */
+	if (!from_bus)
+		return BRIDGE_FAIL_SERVICE;
 	if (!name)
-		return BRIDGE_FAIL_ERROR;
-	if (strcmp(name, SD_BUS_ERROR_TIMEOUT) == 0 || strcmp(name, SD_BUS_ERROR_NO_REPLY) == 0)
-		return BRIDGE_FAIL_TIMEOUT;
+		return BRIDGE_FAIL_BUS;
+	/* The bus answers NoReply for a callee that disconnected with the call pending. */
+	if (strcmp(name, SD_BUS_ERROR_NO_REPLY) == 0)
+		return BRIDGE_FAIL_VANISHED;
 	if (strcmp(name, SD_BUS_ERROR_SERVICE_UNKNOWN) == 0 ||
 	    strcmp(name, SD_BUS_ERROR_NAME_HAS_NO_OWNER) == 0)
 		return BRIDGE_FAIL_NO_SERVICE;
-	return BRIDGE_FAIL_ERROR;
+	return BRIDGE_FAIL_BUS;
 }
 
 uint8_t bridge_failure_cc(enum bridge_failure f)
 {
-	return f == BRIDGE_FAIL_TIMEOUT ? IPMI_CC_TIMEOUT : IPMI_CC_UNSPECIFIED;
+	switch (f) {
+	case BRIDGE_FAIL_TIMEOUT:
+		return IPMI_CC_TIMEOUT;
+	case BRIDGE_FAIL_NO_SERVICE:
+		return IPMI_CC_NOT_SUPPORTED_STATE;
+	case BRIDGE_FAIL_VANISHED:
+		return IPMI_CC_RESPONSE_UNAVAILABLE;
+	case BRIDGE_FAIL_BUS:
+		return IPMI_CC_DEST_UNAVAILABLE;
+	case BRIDGE_FAIL_SERVICE:
+		break;
+	}
+	return IPMI_CC_UNSPECIFIED;
 }
 
 bool bridge_reply_matches(const struct ipmi_request_hdr *req, uint8_t netfn, uint8_t cmd)
@@ -64,35 +81,63 @@ bool bridge_reply_matches(const struct ipmi_request_hdr *req, uint8_t netfn, uin
 
 /* --- the bridge --- */
 
-void dbus_bridge_init(struct dbus_bridge *b, sd_bus *bus, struct bus_event *be,
-		      struct kcs_sm *sm, const char *label, unsigned int timeout_ms)
+#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+
+static void on_reply(struct upstream_call *call, sd_bus_message *m, bool from_bus);
+static void on_foreign(struct upstream_call *call, const char *sender);
+static void on_timeout(evutil_socket_t fd, short what, void *userdata);
+
+int dbus_bridge_init(struct dbus_bridge *b, struct upstream *upstream, struct event_base *base,
+		     struct kcs_sm *sm, const char *label, unsigned int timeout_ms)
 {
 	*b = (struct dbus_bridge) {
-		.bus = sd_bus_ref(bus),
-		.bus_event = be,
+		.upstream = upstream,
 		.sm = sm,
 		.label = label,
-		.timeout_usec = (uint64_t)timeout_ms * 1000u,
+		.timeout = { .tv_sec = timeout_ms / 1000u, .tv_usec = (timeout_ms % 1000u) * 1000 },
+		.call = { .reply = on_reply, .foreign = on_foreign },
 	};
+	b->timer = evtimer_new(base, on_timeout, b);
+	if (!b->timer)
+		return log_error_errno(ENOMEM, "%s: cannot allocate the upstream timer: %m", label);
+	return 0;
+}
+
+static void end_call(struct dbus_bridge *b)
+{
+	upstream_forget(b->upstream, &b->call);
+	event_del(b->timer);
 }
 
 void dbus_bridge_done(struct dbus_bridge *b)
 {
-	b->slot = sd_bus_slot_unref(b->slot);
-	b->bus = sd_bus_unref(b->bus);
+	if (!b->timer)
+		return;
+	end_call(b);
+	event_free(b->timer);
+	b->timer = NULL;
+}
+
+/* Who the call went to, for messages. */
+static const char *callee(const struct dbus_bridge *b)
+{
+	return *b->call.callee ? b->call.callee : IPMI_HOST_SERVICE;
 }
 
 /* Answer the request in flight with a completion code of our own. */
 static void answer_failure(struct dbus_bridge *b, enum bridge_failure f, const char *reason)
 {
 	uint8_t cc = bridge_failure_cc(f);
+	uint64_t *counter[] = {
+		[BRIDGE_FAIL_TIMEOUT] = &b->counters.upstream_timeouts,
+		[BRIDGE_FAIL_NO_SERVICE] = &b->counters.upstream_no_service,
+		[BRIDGE_FAIL_VANISHED] = &b->counters.upstream_vanished,
+		[BRIDGE_FAIL_BUS] = &b->counters.upstream_bus_errors,
+		[BRIDGE_FAIL_SERVICE] = &b->counters.upstream_service_errors,
+	};
 	int r;
 
-	if (f == BRIDGE_FAIL_TIMEOUT)
-		b->counters.upstream_timeouts++;
-	else
-		b->counters.upstream_errors++;
-
+	(*counter[f])++;
 	/* netfn, cmd and length identify the request; its data may hold secrets. */
 	log_warning("%s: request netfn 0x%02x cmd 0x%02x (%zu bytes) failed: %s; answering 0x%02X (%s)",
 		    b->label, b->req.netfn, b->req.cmd, b->req.len, reason, cc, ipmi_cc_name(cc));
@@ -102,50 +147,84 @@ static void answer_failure(struct dbus_bridge *b, enum bridge_failure f, const c
 			    b->label, b->req.netfn, b->req.cmd);
 }
 
-static void on_method_error(struct dbus_bridge *b, sd_bus_message *m)
+static void on_timeout(evutil_socket_t fd, short what, void *userdata)
+{
+	struct dbus_bridge *b = userdata;
+	char reason[UPSTREAM_NAME_MAX + 128];
+
+	end_call(b);
+	snprintf(reason, sizeof(reason), "no answer from the IPMI service %s within %lld ms",
+		 callee(b), (long long)b->timeout.tv_sec * 1000 + b->timeout.tv_usec / 1000);
+	answer_failure(b, BRIDGE_FAIL_TIMEOUT, reason);
+}
+
+static void on_foreign(struct upstream_call *call, const char *sender)
+{
+	struct dbus_bridge *b = container_of(call, struct dbus_bridge, call);
+
+	b->counters.foreign_replies++;
+	/* One line per request: a peer repeating its forgery cannot flood the log. */
+	if (b->foreign_logged)
+		return;
+	b->foreign_logged = true;
+	log_warning("%s: a reply to netfn 0x%02x cmd 0x%02x came from %s, not from the IPMI service %s: dropped, still waiting for the service",
+		    b->label, b->req.netfn, b->req.cmd, *sender ? sender : "an unnamed sender", callee(b));
+}
+
+static void on_method_error(struct dbus_bridge *b, sd_bus_message *m, bool from_bus)
 {
 	const sd_bus_error *e = sd_bus_message_get_error(m);
-	const char *name = e ? e->name : NULL;
-	enum bridge_failure f = bridge_classify_error(name);
-	char reason[256];
+	const char *name = e && e->name ? e->name : "an unnamed error";
+	const char *msg = e && e->message ? e->message : "no message";
+	enum bridge_failure f = bridge_classify_error(e ? e->name : NULL, from_bus);
+	char reason[2 * UPSTREAM_NAME_MAX + 256];
 
 	switch (f) {
-	case BRIDGE_FAIL_TIMEOUT:
-		snprintf(reason, sizeof(reason), "no answer from " IPMI_HOST_SERVICE " within %llu ms (%s: %s)",
-			 (unsigned long long)(b->timeout_usec / 1000u), name,
-			 e && e->message ? e->message : "no message");
-		break;
 	case BRIDGE_FAIL_NO_SERVICE:
-		snprintf(reason, sizeof(reason), "IPMI service not running (nobody owns " IPMI_HOST_SERVICE ")");
+		if (*b->call.callee)
+			snprintf(reason, sizeof(reason), "%s, owner of " IPMI_HOST_SERVICE ", was gone before the call reached it (the bus: %s: %.200s)",
+				 b->call.callee, name, msg);
+		else
+			snprintf(reason, sizeof(reason), "IPMI service not running: nobody owns " IPMI_HOST_SERVICE " (the bus: %s: %.200s)",
+				 name, msg);
+		break;
+	case BRIDGE_FAIL_VANISHED:
+		snprintf(reason, sizeof(reason), "the IPMI service %s left the bus without answering (the bus: %s: %.200s)",
+			 callee(b), name, msg);
+		break;
+	case BRIDGE_FAIL_BUS:
+		snprintf(reason, sizeof(reason), "the bus did not deliver the call to %s (%s: %.200s)",
+			 callee(b), name, msg);
 		break;
 	default:
-		snprintf(reason, sizeof(reason), "%s: %s", name ? name : "unknown D-Bus error",
-			 e && e->message ? e->message : "no message");
+		snprintf(reason, sizeof(reason), "the IPMI service %s answered with the error %s: %.200s",
+			 sd_bus_message_get_sender(m) ? sd_bus_message_get_sender(m) : callee(b), name, msg);
 		break;
 	}
 	answer_failure(b, f, reason);
 }
 
-static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+static void on_reply(struct upstream_call *call, sd_bus_message *m, bool from_bus)
 {
-	struct dbus_bridge *b = userdata;
+	struct dbus_bridge *b = container_of(call, struct dbus_bridge, call);
 	struct execute_reply reply;
-	char reason[384];
+	char why[384];
 	size_t len;
 	int r;
 
-	/* The call is over; the slot would only keep the callback registered. */
-	b->slot = sd_bus_slot_unref(b->slot);
-
+	event_del(b->timer);
 	if (sd_bus_message_is_method_error(m, NULL)) {
-		on_method_error(b, m);
-		return 0;
+		on_method_error(b, m, from_bus);
+		return;
 	}
 
-	r = execute_reply_decode(m, &reply, reason, sizeof(reason));
+	r = execute_reply_decode(m, &reply, why, sizeof(why));
 	if (r < 0) {
-		answer_failure(b, BRIDGE_FAIL_MALFORMED, reason);
-		return 0;
+		char reason[UPSTREAM_NAME_MAX + sizeof(why) + 32];
+
+		snprintf(reason, sizeof(reason), "the IPMI service %s sent a %s", callee(b), why);
+		answer_failure(b, BRIDGE_FAIL_SERVICE, reason);
+		return;
 	}
 	if (!bridge_reply_matches(&b->req, reply.netfn, reply.cmd))
 		log_warning("%s: reply to netfn 0x%02x cmd 0x%02x claims netfn 0x%02x cmd 0x%02x; answering with the request's",
@@ -167,7 +246,6 @@ static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
 		log_debug("%s: response netfn 0x%02x cmd 0x%02x cc 0x%02x (%zu bytes)",
 			  b->label, b->req.netfn, b->req.cmd, reply.cc, len);
 	}
-	return 0;
 }
 
 static int send_execute(struct dbus_bridge *b, const uint8_t *msg, size_t len)
@@ -175,8 +253,7 @@ static int send_execute(struct dbus_bridge *b, const uint8_t *msg, size_t len)
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
 	int r;
 
-	r = sd_bus_message_new_method_call(b->bus, &m, IPMI_HOST_SERVICE, IPMI_HOST_PATH,
-					   IPMI_HOST_INTERFACE, IPMI_HOST_EXECUTE);
+	r = upstream_new_execute(b->upstream, &m);
 	if (r < 0)
 		return r;
 	r = sd_bus_message_append(m, "yyy", b->req.netfn, b->req.lun, b->req.cmd);
@@ -189,7 +266,7 @@ static int send_execute(struct dbus_bridge *b, const uint8_t *msg, size_t len)
 	r = sd_bus_message_append(m, "a{sv}", 0);
 	if (r < 0)
 		return r;
-	return sd_bus_call_async(b->bus, &b->slot, m, on_reply, b, b->timeout_usec);
+	return upstream_send(b->upstream, &b->call, m);
 }
 
 int dbus_bridge_execute(struct dbus_bridge *b, uint32_t id, const uint8_t *msg, size_t len)
@@ -197,28 +274,30 @@ int dbus_bridge_execute(struct dbus_bridge *b, uint32_t id, const uint8_t *msg, 
 	int r;
 
 	/* The state machine cancels before it hands up; be safe anyway. */
-	b->slot = sd_bus_slot_unref(b->slot);
+	end_call(b);
 	b->id = id;
 	b->req = ipmi_request_hdr(msg, len);
+	b->foreign_logged = false;
 
 	r = send_execute(b, msg, len);
 	if (r < 0) {
-		char reason[128];
+		char reason[UPSTREAM_NAME_MAX + 128];
 
-		snprintf(reason, sizeof(reason), "cannot call " IPMI_HOST_SERVICE ": %s", strerror(-r));
-		answer_failure(b, BRIDGE_FAIL_ERROR, reason);
+		snprintf(reason, sizeof(reason), "cannot send the call to %s: %s",
+			 *upstream_owner(b->upstream) ? upstream_owner(b->upstream) : IPMI_HOST_SERVICE,
+			 strerror(-r));
+		answer_failure(b, BRIDGE_FAIL_BUS, reason);
 		return r;
 	}
-	/* The call is out of sd-bus's dispatch: arm its deadline (and any queued output). */
-	bus_event_kick(b->bus_event);
+	event_add(b->timer, &b->timeout);
 	return 0;
 }
 
 void dbus_bridge_cancel(struct dbus_bridge *b, uint32_t id)
 {
-	if (!b->slot || b->id != id)
+	if (!b->call.cookie || b->id != id)
 		return;
-	b->slot = sd_bus_slot_unref(b->slot);
+	end_call(b);
 	log_debug("%s: upstream call for netfn 0x%02x cmd 0x%02x cancelled",
 		  b->label, b->req.netfn, b->req.cmd);
 }

@@ -2,23 +2,25 @@
 /*
  * The upstream half of a channel: each complete KCS request becomes one
  * asynchronous xyz.openbmc_project.Ipmi.Server.execute call (docs/design.md
- * section 5) with its own timeout, and the reply, or the completion code
- * standing in for a failed call (section 7), goes back to the state machine.
+ * section 5) on the upstream connection (upstream.h) with its own timeout,
+ * and the reply, or the completion code standing in for a failed call
+ * (section 7), goes back to the state machine.
  *
- * A channel has at most one call in flight. Cancelling it releases the
- * call's slot, so sd-bus discards the reply and it can never reach the host.
+ * A channel has at most one call in flight. Cancelling it makes the
+ * upstream connection forget the call, so its answer can never reach the
+ * host.
  */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <event2/event.h>
 #include <systemd/sd-bus.h>
 
 #include "dbus_names.h"
 #include "kcs_sm.h"
-
-struct bus_event;
+#include "upstream.h"
 
 /* What a request said about itself: all a failure may log. */
 struct ipmi_request_hdr {
@@ -28,29 +30,35 @@ struct ipmi_request_hdr {
 	size_t len;             /* whole request, NetFn/LUN and Cmd included */
 };
 
+/* One counter per enum bridge_failure, and the replies not from the service. */
 struct dbus_bridge_counters {
-	uint64_t upstream_timeouts;  /* answered 0xC3 */
-	uint64_t upstream_errors;    /* absent service, D-Bus errors, malformed replies */
+	uint64_t upstream_timeouts;
+	uint64_t upstream_no_service;
+	uint64_t upstream_vanished;
+	uint64_t upstream_bus_errors;
+	uint64_t upstream_service_errors;
+	uint64_t foreign_replies;
 };
 
 struct dbus_bridge {
-	sd_bus *bus;
-	struct bus_event *bus_event;
+	struct upstream *upstream;
 	struct kcs_sm *sm;
 	const char *label;           /* "ch3 ipmi_kcs3", for messages */
-	uint64_t timeout_usec;
-	sd_bus_slot *slot;           /* the call in flight, or NULL */
+	struct timeval timeout;
+	struct event *timer;         /* the deadline of the call in flight */
+	struct upstream_call call;   /* call.cookie != 0: a call in flight */
 	uint32_t id;                 /* its state machine request id */
+	bool foreign_logged;         /* a foreign reply to this call was logged */
 	struct ipmi_request_hdr req;
 	struct dbus_bridge_counters counters;
 	/* One byte past the largest buffer, so an oversize reply stays oversize. */
 	uint8_t rsp[KCS_BUF_MAX + 1];
 };
 
-/* Takes a reference on @bus. @label must outlive the bridge. */
-void dbus_bridge_init(struct dbus_bridge *b, sd_bus *bus, struct bus_event *be,
-		      struct kcs_sm *sm, const char *label, unsigned int timeout_ms);
-/* Cancels the call in flight and drops the bus reference. */
+/* @upstream and @label must outlive the bridge. */
+int dbus_bridge_init(struct dbus_bridge *b, struct upstream *upstream, struct event_base *base,
+		     struct kcs_sm *sm, const char *label, unsigned int timeout_ms);
+/* Cancels the call in flight. */
 void dbus_bridge_done(struct dbus_bridge *b);
 
 /*
@@ -76,15 +84,23 @@ size_t bridge_build_response(const struct ipmi_request_hdr *req, uint8_t cc,
 			     const uint8_t *data, size_t data_len,
 			     uint8_t *out, size_t out_size);
 
+/*
+ * Why a call brought no answer for the host; the choice of codes is
+ * explained in docs/design.md section 7.
+ */
 enum bridge_failure {
-	BRIDGE_FAIL_TIMEOUT,         /* no answer in time: 0xC3 */
-	BRIDGE_FAIL_NO_SERVICE,      /* nobody owns the IPMI name: 0xFF */
-	BRIDGE_FAIL_ERROR,           /* any other D-Bus error: 0xFF */
-	BRIDGE_FAIL_MALFORMED,       /* reply of the wrong signature: 0xFF */
+	BRIDGE_FAIL_TIMEOUT,     /* no answer within --timeout: 0xC3 */
+	BRIDGE_FAIL_NO_SERVICE,  /* nobody owned the IPMI service's name, the call went nowhere: 0xD5 */
+	BRIDGE_FAIL_VANISHED,    /* the service left the bus with the call unanswered: 0xCE */
+	BRIDGE_FAIL_BUS,         /* the bus refused the call or could not take it: 0xD3 */
+	BRIDGE_FAIL_SERVICE,     /* the service answered with a D-Bus error or a malformed reply: 0xFF */
 };
 
-/* Classify a D-Bus error name (NULL: unknown error). */
-enum bridge_failure bridge_classify_error(const char *error_name);
+/*
+ * Classify an error reply: @from_bus when the bus daemon sent it, else the
+ * service did (whatever the error's name says). NULL: an unnamed error.
+ */
+enum bridge_failure bridge_classify_error(const char *error_name, bool from_bus);
 /* The completion code the host gets for @f. */
 uint8_t bridge_failure_cc(enum bridge_failure f);
 

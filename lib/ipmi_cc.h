@@ -13,6 +13,8 @@
 #define IPMI_CC_RESP_TOO_LONG      0xCAu  /* cannot return number of requested data bytes */
 #define IPMI_CC_NOT_PRESENT        0xCBu
 #define IPMI_CC_INVALID_FIELD      0xCCu
+#define IPMI_CC_RESPONSE_UNAVAILABLE 0xCEu  /* command response could not be provided */
+#define IPMI_CC_DEST_UNAVAILABLE   0xD3u
 #define IPMI_CC_NOT_SUPPORTED_STATE 0xD5u
 #define IPMI_CC_UNSPECIFIED        0xFFu
 

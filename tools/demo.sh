@@ -110,10 +110,10 @@ host_raw "Get Device ID after the abort" 06 01
 
 step "kcs-uiod's counters for $channel"
 props=(Requests Responses HostAborts Restarts LengthErrors IllegalCodes StaleResponses
-       UpstreamTimeouts UpstreamErrors ForceAborts SpuriousInterrupts)
+       UpstreamTimeouts UpstreamNoService UpstreamServiceErrors ForceAborts SpuriousInterrupts)
 values=($(busctl --address="$bus" get-property "$svc" "$obj" org.kcs_uio.Channel1 "${props[@]}" |
 	awk '{ print $2 }'))
-for i in "${!props[@]}"; do printf '   %-19s %s\n' "${props[$i]}" "${values[$i]}"; done
+for i in "${!props[@]}"; do printf '   %-22s %s\n' "${props[$i]}" "${values[$i]}"; done
 
 step "Stopping"
 kill -TERM "$daemon"

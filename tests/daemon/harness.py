@@ -13,6 +13,7 @@ needs a missing tool exits 77 (meson: SKIP) saying which.
 """
 
 import os
+import pwd
 import select
 import shutil
 import signal
@@ -59,6 +60,14 @@ def tool(var):
         raise Skip(f'{var} is not set: the tool was not found at configure time')
     if not os.access(path, os.X_OK):
         raise Skip(f'{var}={path} is not executable')
+    return path
+
+
+def tool_file(var):
+    """A data file the build names in the environment."""
+    path = os.environ.get(var, '')
+    if not path or not os.path.isfile(path):
+        raise Skip(f'{var}={path!r} is not a file')
     return path
 
 
@@ -136,13 +145,19 @@ class Daemon:
             elif self.proc.poll() is not None:
                 raise TestFailure(f'kcs-uiod exited with {self.proc.returncode} before {what}')
 
-    def wait_log(self, text, timeout):
-        """Wait until the daemon's stderr holds text (a file, polled with a deadline)."""
+    def wait_log(self, text, timeout, count=1):
+        """Wait until the daemon's stderr holds text (count times; a file, polled with a deadline)."""
         deadline = time.monotonic() + timeout
-        while text not in self.log_text():
+        while self.log_text().count(text) < count:
             if time.monotonic() > deadline:
-                raise TestFailure(f'kcs-uiod never logged {text!r} within {timeout} s')
+                raise TestFailure(f'kcs-uiod never logged {text!r} {count} time(s) within {timeout} s')
             time.sleep(0.02)
+
+    def memory_kb(self):
+        """VmRSS and VmHWM (peak) of the running daemon, in kB."""
+        with open(f'/proc/{self.proc.pid}/status') as f:
+            fields = dict(line.split(':', 1) for line in f if ':' in line)
+        return int(fields['VmRSS'].split()[0]), int(fields['VmHWM'].split()[0])
 
     def stop(self, sig=signal.SIGTERM, timeout=30):
         self.proc.send_signal(sig)
@@ -204,8 +219,8 @@ class Harness:
 
     # --- the bus ---
 
-    def start_bus(self):
-        dbus_daemon = tool('DBUS_DAEMON')
+    def start_bus(self, extra_policy=''):
+        """A permissive private bus (the development setup); extra_policy: more rules for everybody."""
         conf = self.path('bus.conf')
         with open(conf, 'w') as f:
             f.write(f'''<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
@@ -218,9 +233,27 @@ class Harness:
     <allow send_destination="*" eavesdrop="true"/>
     <allow eavesdrop="true"/>
     <allow own="*"/>
+    {extra_policy}
   </policy>
 </busconfig>
 ''')
+        return self._run_bus(conf)
+
+    def start_system_like_bus(self):
+        """A bus like the system bus (deny by default, system limits) with the shipped
+        policy; this user stands in for kcs-uiod's account and the IPMI service."""
+        with open(tool_file('SYSTEM_LIKE_BUS_CONF')) as f:
+            template = f.read()
+        conf = self.path('bus.conf')
+        with open(conf, 'w') as f:
+            f.write(template.replace('@SOCKET@', self.path('bus'))
+                    .replace('@POLICY@', tool_file('KCS_DBUS_POLICY'))
+                    .replace('@USER@', pwd.getpwuid(os.getuid()).pw_name))
+        os.chmod(self.tmp, 0o755)  # another user's peers must reach the socket
+        return self._run_bus(conf)
+
+    def _run_bus(self, conf):
+        dbus_daemon = tool('DBUS_DAEMON')
         p, _ = self._spawn([dbus_daemon, f'--config-file={conf}', '--nofork', '--print-address=1'],
                            'dbus-daemon', stdout=subprocess.PIPE)
         self.address = self._read_line(p, 10, 'dbus-daemon').strip()
@@ -240,6 +273,19 @@ class Harness:
             return out[1].strip().strip('"')
         return int(out[1])
 
+    def wait_prop(self, name, prop, value, timeout):
+        """Wait until a property reads value (polled with a deadline)."""
+        deadline = time.monotonic() + timeout
+        while self.prop(name, prop) != value:
+            if time.monotonic() > deadline:
+                raise TestFailure(f'{prop} of {name} never became {value} within {timeout} s')
+            time.sleep(0.02)
+
+    def unique_names(self, pid):
+        """The unique names of process pid's connections."""
+        rows = [line.split() for line in self.busctl('list', '--no-legend', '--unique').stdout.splitlines()]
+        return [r[0] for r in rows if len(r) > 1 and r[1] == str(pid)]
+
     def props(self, name, *props):
         return {p: self.prop(name, p) for p in props}
 
@@ -252,11 +298,14 @@ class Harness:
     # --- the IPMI service stand-in ---
 
     def start_stub(self, *args):
-        p, _ = self._spawn([tool('IPMI_STUB'), '--bus', self.address, *args], 'ipmi-stub',
-                           stdout=subprocess.PIPE)
-        line = self._read_line(p, 10, 'ipmi-stub')
+        p, line = self.start_tool([tool('IPMI_STUB'), '--bus', self.address, *args], 'ipmi-stub')
         check(line == 'READY', f'ipmi-stub said {line!r}, expected READY')
         return p
+
+    def start_tool(self, args, what, timeout=10):
+        """A process that prints a line once ready: (process, that line)."""
+        p, _ = self._spawn(args, what, stdout=subprocess.PIPE)
+        return p, self._read_line(p, timeout, what)
 
     # --- the daemon ---
 
@@ -350,6 +399,80 @@ class Harness:
                 with open(log, errors='replace') as f:
                     sys.stdout.write(f'--- {os.path.basename(log)} ---\n{f.read()}\n')
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+class RawPeer:
+    """A bare D-Bus connection (EXTERNAL auth, Hello) that can send what no
+    library would: replies to calls somebody else made, as a hostile peer
+    guessing serials would."""
+
+    def __init__(self, address, timeout=10):
+        path = dict(kv.split('=', 1) for kv in address.split(':', 1)[1].split(','))['path']
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(timeout)
+        self.sock.connect(path)
+        self.serial = 0
+        uid = str(os.getuid()).encode().hex().encode()
+        self.sock.sendall(b'\0AUTH EXTERNAL ' + uid + b'\r\n')
+        line = self._line()
+        check(line.startswith(b'OK '), f'bus refused EXTERNAL auth: {line!r}')
+        self.sock.sendall(b'BEGIN\r\n')
+        self.send(1, [(1, 'o', '/org/freedesktop/DBus'), (2, 's', 'org.freedesktop.DBus'),
+                      (3, 's', 'Hello'), (6, 's', 'org.freedesktop.DBus')])
+        self._until_reply()
+
+    def _line(self):
+        buf = b''
+        while not buf.endswith(b'\r\n'):
+            chunk = self.sock.recv(1)
+            check(chunk, 'bus closed the connection during auth')
+            buf += chunk
+        return buf
+
+    @staticmethod
+    def _pad(buf, n):
+        return buf + b'\0' * (-len(buf) % n)
+
+    def send(self, mtype, fields, signature='', body=b'', flags=0):
+        """One message: fields are (code, 'o'|'s'|'u'|'g', value)."""
+        self.serial += 1
+        if signature:
+            fields = fields + [(8, 'g', signature)]
+        arr = b''
+        for code, t, v in fields:
+            arr = self._pad(arr, 8) + bytes([code, 1, ord(t), 0])
+            if t in 'os':
+                arr = self._pad(arr, 4) + struct.pack('<I', len(v)) + v.encode() + b'\0'
+            elif t == 'u':
+                arr = self._pad(arr, 4) + struct.pack('<I', v)
+            else:
+                arr += bytes([len(v)]) + v.encode() + b'\0'
+        head = struct.pack('<cBBBIII', b'l', mtype, flags, 1, len(body), self.serial, len(arr)) + arr
+        self.sock.sendall(self._pad(head, 8) + body)
+
+    def _until_reply(self):
+        """Read messages until the reply to Hello."""
+        buf = b''
+        while True:
+            while len(buf) < 16:
+                buf += self.sock.recv(4096)
+            body_len, _, fields_len = struct.unpack_from('<III', buf, 4)
+            total = 16 + fields_len + (-fields_len % 8) + body_len
+            while len(buf) < total:
+                buf += self.sock.recv(4096)
+            mtype = buf[1]
+            buf = buf[total:]
+            check(mtype != 3, 'the bus answered Hello with an error')
+            if mtype == 2:
+                return
+
+    def forge_replies(self, dest, serials, body_sig, body):
+        """A method return to each of @serials of @dest's calls."""
+        for serial in serials:
+            self.send(2, [(5, 'u', serial), (6, 's', dest)], body_sig, body, flags=1)
+
+    def close(self):
+        self.sock.close()
 
 
 def main(tests):

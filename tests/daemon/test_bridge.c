@@ -82,18 +82,25 @@ static void test_build_response_oversize(void **state)
 
 static void test_classify(void **state)
 {
-	assert_int_equal(bridge_classify_error("org.freedesktop.DBus.Error.Timeout"), BRIDGE_FAIL_TIMEOUT);
-	assert_int_equal(bridge_classify_error("org.freedesktop.DBus.Error.NoReply"), BRIDGE_FAIL_TIMEOUT);
-	assert_int_equal(bridge_classify_error("org.freedesktop.DBus.Error.ServiceUnknown"), BRIDGE_FAIL_NO_SERVICE);
-	assert_int_equal(bridge_classify_error("org.freedesktop.DBus.Error.NameHasNoOwner"), BRIDGE_FAIL_NO_SERVICE);
-	assert_int_equal(bridge_classify_error("org.freedesktop.DBus.Error.UnknownMethod"), BRIDGE_FAIL_ERROR);
-	assert_int_equal(bridge_classify_error("xyz.openbmc_project.Common.Error.InternalFailure"), BRIDGE_FAIL_ERROR);
-	assert_int_equal(bridge_classify_error(NULL), BRIDGE_FAIL_ERROR);
+	/* From the bus daemon: what it says about the call's delivery. */
+	assert_int_equal(bridge_classify_error("org.freedesktop.DBus.Error.NoReply", true), BRIDGE_FAIL_VANISHED);
+	assert_int_equal(bridge_classify_error("org.freedesktop.DBus.Error.ServiceUnknown", true), BRIDGE_FAIL_NO_SERVICE);
+	assert_int_equal(bridge_classify_error("org.freedesktop.DBus.Error.NameHasNoOwner", true), BRIDGE_FAIL_NO_SERVICE);
+	assert_int_equal(bridge_classify_error("org.freedesktop.DBus.Error.AccessDenied", true), BRIDGE_FAIL_BUS);
+	assert_int_equal(bridge_classify_error("org.freedesktop.DBus.Error.LimitsExceeded", true), BRIDGE_FAIL_BUS);
+	assert_int_equal(bridge_classify_error(NULL, true), BRIDGE_FAIL_BUS);
+	/* From the service: its own errors, whatever their names say. */
+	assert_int_equal(bridge_classify_error("org.freedesktop.DBus.Error.ServiceUnknown", false), BRIDGE_FAIL_SERVICE);
+	assert_int_equal(bridge_classify_error("org.freedesktop.DBus.Error.NoReply", false), BRIDGE_FAIL_SERVICE);
+	assert_int_equal(bridge_classify_error("org.freedesktop.DBus.Error.Timeout", false), BRIDGE_FAIL_SERVICE);
+	assert_int_equal(bridge_classify_error("xyz.openbmc_project.Common.Error.InternalFailure", false), BRIDGE_FAIL_SERVICE);
+	assert_int_equal(bridge_classify_error(NULL, false), BRIDGE_FAIL_SERVICE);
 
 	assert_int_equal(bridge_failure_cc(BRIDGE_FAIL_TIMEOUT), 0xC3);
-	assert_int_equal(bridge_failure_cc(BRIDGE_FAIL_NO_SERVICE), 0xFF);
-	assert_int_equal(bridge_failure_cc(BRIDGE_FAIL_ERROR), 0xFF);
-	assert_int_equal(bridge_failure_cc(BRIDGE_FAIL_MALFORMED), 0xFF);
+	assert_int_equal(bridge_failure_cc(BRIDGE_FAIL_NO_SERVICE), 0xD5);
+	assert_int_equal(bridge_failure_cc(BRIDGE_FAIL_VANISHED), 0xCE);
+	assert_int_equal(bridge_failure_cc(BRIDGE_FAIL_BUS), 0xD3);
+	assert_int_equal(bridge_failure_cc(BRIDGE_FAIL_SERVICE), 0xFF);
 }
 
 static void test_reply_matches(void **state)

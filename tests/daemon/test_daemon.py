@@ -8,20 +8,24 @@ private D-Bus -> ipmi-stub and back. One scenario per meson test:
 
 import fcntl
 import os
+import pwd
+import shutil
 import signal
 import struct
 import subprocess
 import sys
 import termios
 import time
+from types import SimpleNamespace
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (AST_HICR2, AST_HICR2_IBFIE, STATE_ERROR, STATE_IDLE, STR_SMS_ATN,  # noqa: E402
-                     bus_name, check, main, tool, write_steps)
+                     RawPeer, RawResult, bus_name, check, main, tool, write_steps)
 
 NETFN_APP, NETFN_OEM = 0x06, 0x30
 GET_DEVICE_ID = 0x01
 OEM_ECHO, OEM_DELAY, OEM_DBUS_ERROR, OEM_NO_REPLY, OEM_MALFORMED, OEM_OVERSIZE = 1, 2, 3, 4, 5, 6
+OEM_SERVICE_UNKNOWN, OEM_EXIT = 7, 8
 CH = 'ipmi_kcs3'
 
 
@@ -76,13 +80,72 @@ def test_no_service(h):
     d = h.start_daemon()
 
     r = h.raw(NETFN_APP, GET_DEVICE_ID)
-    check(r.rc == 1 and r.cc == 0xFF, f'no IPMI service: expected cc 0xFF, got {r}')
-    check(h.prop(CH, 'UpstreamErrors') == 1, 'UpstreamErrors not counted')
-    check('IPMI service not running' in d.log_text(), 'missing service not logged')
+    check(r.rc == 1 and r.cc == 0xD5, f'no IPMI service: expected cc 0xD5, got {r}')
+    check(h.prop(CH, 'UpstreamNoService') == 1, 'UpstreamNoService not counted')
+    check('IPMI service not running: nobody owns xyz.openbmc_project.Ipmi.Host' in d.log_text(),
+          'missing service not logged')
 
     h.start_stub()
+    d.wait_log('xyz.openbmc_project.Ipmi.Host is now served by :', 10)
     get_device_id(h)
     check(h.prop(CH, 'Responses') == 2, 'daemon did not answer both requests')
+
+
+def test_service_vanished(h):
+    """The service dies with the call in flight: told at once, not as a timeout."""
+    h.start_bus()
+    h.start_stub()
+    d = h.start_daemon('--timeout', '60000')
+
+    r = h.raw(NETFN_OEM, OEM_EXIT)
+    check(r.rc == 1 and r.cc == 0xCE, f'service died mid-call: expected cc 0xCE, got {r}')
+    c = h.props(CH, 'UpstreamVanished', 'UpstreamTimeouts', 'UpstreamNoService', 'UpstreamServiceErrors')
+    check(c == {'UpstreamVanished': 1, 'UpstreamTimeouts': 0, 'UpstreamNoService': 0, 'UpstreamServiceErrors': 0},
+          f'counters {c}')
+    log = d.log_text()
+    check('left the bus without answering' in log and 'within 60000 ms' not in log,
+          'the vanished service was not logged as such')
+
+    # Back with another unique name: followed, and called there.
+    h.start_stub()
+    d.wait_log('xyz.openbmc_project.Ipmi.Host is now served by :', 10, count=2)
+    get_device_id(h)
+
+
+def test_bus_error(h):
+    """The bus refuses the call (policy): the bus's error, not the service's."""
+    h.start_bus(extra_policy='<deny send_interface="xyz.openbmc_project.Ipmi.Server" send_member="execute"/>')
+    h.start_stub()
+    d = h.start_daemon()
+
+    r = h.raw(NETFN_APP, GET_DEVICE_ID)
+    check(r.rc == 1 and r.cc == 0xD3, f'call refused by the bus: expected cc 0xD3, got {r}')
+    c = h.props(CH, 'UpstreamBusErrors', 'UpstreamServiceErrors', 'UpstreamNoService')
+    check(c == {'UpstreamBusErrors': 1, 'UpstreamServiceErrors': 0, 'UpstreamNoService': 0}, f'counters {c}')
+    check('the bus did not deliver the call to :' in d.log_text() and 'AccessDenied' in d.log_text(),
+          'the refused call was not logged as such')
+
+
+def test_foreign_reply(h):
+    """A third peer answers the daemon's call with a guessed serial: dropped, counted."""
+    h.start_bus()
+    h.start_stub()
+    d = h.start_daemon()
+
+    # The service answers after 1.5 s; meanwhile the forger tries every small serial.
+    host = h.host_bg('raw', f'{NETFN_OEM:02x}', f'{OEM_DELAY:02x}', *[f'{b:02x}' for b in le16(1500)], 'bb')
+    h.wait_prop(CH, 'Requests', 1, 10)
+    peer = RawPeer(h.address)
+    forged = bytes([NETFN_OEM | 1, 0, OEM_DELAY, 0]) + struct.pack('<I', 3) + b'\xee\xee\xee'
+    for name in h.unique_names(d.proc.pid):
+        peer.forge_replies(name, range(1, 65), 'yyyyay', forged)
+    peer.close()
+    out, err = host.communicate(timeout=60)
+    r = RawResult(SimpleNamespace(returncode=host.returncode, stdout=out, stderr=err))
+    check(r.cc == 0 and r.data == [*le16(1500), 0xBB], f'the host did not get the service\'s answer: {r}')
+    c = h.props(CH, 'ForeignReplies', 'Responses', 'UpstreamServiceErrors')
+    check(c == {'ForeignReplies': 1, 'Responses': 1, 'UpstreamServiceErrors': 0}, f'counters {c}')
+    check('not from the IPMI service' in d.log_text(), 'the forged reply was not logged')
 
 
 def test_upstream_errors(h):
@@ -94,14 +157,20 @@ def test_upstream_errors(h):
     check(r.cc == 0xFF, f'D-Bus error: expected 0xFF, got {r}')
     r = h.raw(NETFN_OEM, OEM_MALFORMED)
     check(r.cc == 0xFF, f'malformed reply: expected 0xFF, got {r}')
+    # The service's own ServiceUnknown is the service's error, not a missing service.
+    r = h.raw(NETFN_OEM, OEM_SERVICE_UNKNOWN)
+    check(r.cc == 0xFF, f'ServiceUnknown from the service: expected 0xFF, got {r}')
     r = h.raw(NETFN_OEM, OEM_OVERSIZE, *le16(1021))
     check(r.cc == 0 and len(r.data) == 1021, f'reply of exactly --buffer-size refused: rc={r.rc} cc={r.cc}')
     r = h.raw(NETFN_OEM, OEM_OVERSIZE, *le16(1022))
     check(r.cc == 0xCA and r.data == [], f'oversize reply: expected 0xCA, got {r}')
-    c = h.props(CH, 'UpstreamErrors', 'OversizeResponses', 'Responses')
-    check(c == {'UpstreamErrors': 2, 'OversizeResponses': 1, 'Responses': 4}, f'counters {c}')
+    c = h.props(CH, 'UpstreamServiceErrors', 'UpstreamNoService', 'OversizeResponses', 'Responses')
+    check(c == {'UpstreamServiceErrors': 3, 'UpstreamNoService': 0, 'OversizeResponses': 1, 'Responses': 5},
+          f'counters {c}')
     log = d.log_text()
     check("malformed reply: signature 's'" in log, 'malformed reply not logged')
+    check('answered with the error org.freedesktop.DBus.Error.ServiceUnknown' in log
+          and 'not running' not in log, "the service's own ServiceUnknown was logged as a missing service")
     check('over the 1024 byte buffer' in log, 'oversize reply not logged')
 
 
@@ -411,6 +480,58 @@ def test_storm(h):
     check(d.log_text().count('interrupt storm') == 1, 'the storm was reported more than once')
     check(h.prop(CH, 'SpuriousInterrupts') >= 1000, 'spurious interrupts not counted')
     get_device_id(h)
+
+
+FLOOD_CONNECTIONS = 150
+# kcs-uiod's growth allowed during the flood. Unbounded queues grew it by
+# more than this (tools/bench/flood-bench.sh: 3 MB to 93 MB with 240
+# connections); bounded ones stay well under 1 MB.
+FLOOD_GROWTH_KB = 32 * 1024
+
+
+def test_flood(h):
+    """A hostile local user floods the channel object with what the shipped
+    policy lets everybody call, on a system-like bus, while the host works:
+    the host still gets the service's answers, byte for byte, kcs-uiod's
+    memory stays bounded, and SIGTERM in the middle of it is obeyed."""
+    flood_tool = tool('DBUS_FLOOD')
+    h.start_system_like_bus()
+    h.start_stub()
+    # Little malloc quarantine under ASan: the bound is on what kcs-uiod keeps.
+    asan = ':'.join(o for o in (os.environ.get('ASAN_OPTIONS', ''), 'quarantine_size_mb=1') if o)
+    # A generous upstream timeout: on a loaded machine slow is fine, wrong is not.
+    d = h.start_daemon('--timeout', '30000', env={'ASAN_OPTIONS': asan})
+    at_rest, _ = d.memory_kb()
+
+    as_other_user = []
+    if os.geteuid() == 0 and shutil.which('setpriv'):
+        nobody = pwd.getpwnam('nobody')
+        as_other_user = ['setpriv', f'--reuid={nobody.pw_uid}', f'--regid={nobody.pw_gid}', '--clear-groups', '--']
+    flood, line = h.start_tool([*as_other_user, flood_tool, '--bus', h.address, '--channel', CH,
+                                '--connections', str(FLOOD_CONNECTIONS)], 'dbus-flood', timeout=120)
+    check(line.startswith(f'READY {FLOOD_CONNECTIONS} connections'), f'dbus-flood: {line!r}')
+
+    for args in (('--count', '100'), ('--count', '30', '--size', '250')):
+        r = h.host('bench', *args, timeout=600)
+        check(r.returncode == 0, f'host during the flood, bench {" ".join(args)}: {r.stdout} {r.stderr}')
+    _, peak = d.memory_kb()
+    check(peak - at_rest < FLOOD_GROWTH_KB,
+          f'kcs-uiod grew from {at_rest} kB to a peak of {peak} kB during the flood')
+    # Counters through SIGHUP: a property read now waits in line behind the flood.
+    # (A loaded machine may slow the bus past the host's 5 s: the host then
+    # retries through the error exit, so there may be more requests than 130.)
+    d.proc.send_signal(signal.SIGHUP)
+    d.wait_log('<5>ch3 ipmi_kcs3: phase idle;', 60)
+    counters = [line for line in d.log_text().splitlines() if line.startswith('<5>ch3 ipmi_kcs3: phase idle;')][0]
+    check(', responses 130,' in counters and 'upstream timeouts 0,' in counters and 'stale responses 0,' in counters
+          and 'foreign replies 0' in counters, f'counters: {counters}')
+
+    # Whatever is queued, SIGTERM is obeyed (the harness's bound: 30 s).
+    rc = d.stop()
+    check(rc == 0, f'SIGTERM during the flood: exit status {rc}')
+    check(h.state() == STATE_ERROR, 'SIGTERM during the flood: channel not left in ERROR')
+    flood.send_signal(signal.SIGTERM)
+    flood.wait(30)
 
 
 TESTS = {name[5:]: fn for name, fn in globals().items() if name.startswith('test_') and callable(fn)}

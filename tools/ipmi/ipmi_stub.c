@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
@@ -43,6 +44,8 @@
 #define OEM_NO_REPLY   0x04  /* never answer */
 #define OEM_MALFORMED  0x05  /* a reply with signature "s" */
 #define OEM_OVERSIZE   0x06  /* cc 0 and data[0..1] LE bytes of data */
+#define OEM_SERVICE_UNKNOWN 0x07  /* the error ServiceUnknown, from the service itself */
+#define OEM_EXIT       0x08  /* leave the bus at once, the call unanswered */
 
 #define STUB_ERROR_NAME SD_BUS_ERROR_FAILED
 #define DELAY_MS_MAX 3600000u
@@ -68,6 +71,8 @@ enum answer_kind {
 	ANSWER_DBUS_ERROR,
 	ANSWER_MALFORMED,
 	ANSWER_NEVER,
+	ANSWER_SERVICE_UNKNOWN,
+	ANSWER_EXIT,
 };
 
 /* What one call gets back, and when. */
@@ -143,6 +148,12 @@ static int stub_answer_oem(const uint8_t *data, size_t len, struct answer *a)
 	case OEM_MALFORMED:
 		a->kind = ANSWER_MALFORMED;
 		return 0;
+	case OEM_SERVICE_UNKNOWN:
+		a->kind = ANSWER_SERVICE_UNKNOWN;
+		return 0;
+	case OEM_EXIT:
+		a->kind = ANSWER_EXIT;
+		return 0;
 	case OEM_OVERSIZE:
 		if (len < 2)
 			break;
@@ -191,7 +202,13 @@ static int stub_send(sd_bus_message *call, const struct answer *a)
 			a->netfn, a->cmd);
 	case ANSWER_MALFORMED:
 		return sd_bus_reply_method_return(call, "s", "not an IPMI response");
+	case ANSWER_SERVICE_UNKNOWN:
+		/* An error name the bus uses too: the caller must tell who sent it. */
+		return sd_bus_reply_method_errorf(call, SD_BUS_ERROR_SERVICE_UNKNOWN,
+			"ipmi-stub: injected ServiceUnknown for netfn 0x%02x cmd 0x%02x",
+			a->netfn, a->cmd);
 	case ANSWER_NEVER:
+	case ANSWER_EXIT:
 		return 0;
 	case ANSWER_REPLY:
 		break;
@@ -297,6 +314,11 @@ static int stub_execute(sd_bus_message *m, void *userdata, sd_bus_error *error)
 		return log_error_errno(r, "Failed to build the answer to netfn 0x%02x cmd 0x%02x: %m",
 				       a.netfn, a.cmd);
 
+	if (a.kind == ANSWER_EXIT) {
+		/* Dying mid-call, as a crashing service would: no flush, no answer. */
+		log_info("exiting with a call unanswered (OEM 0x%02x)", OEM_EXIT);
+		_exit(0);
+	}
 	if (a.kind != ANSWER_NEVER)
 		a.delay_us += stub->delay_us;
 	if (a.kind != ANSWER_NEVER && a.delay_us == 0)
@@ -402,7 +424,8 @@ static void usage(FILE *f)
 		"\n"
 		"Answers: 06/01 Get Device ID, 06/04 Get Self Test Results; OEM netfn 0x30:\n"
 		"  01 echo data, 02 delay data[0..1] LE ms then echo, 03 D-Bus error,\n"
-		"  04 never reply, 05 malformed reply (\"s\"), 06 reply data[0..1] LE bytes;\n"
+		"  04 never reply, 05 malformed reply (\"s\"), 06 reply data[0..1] LE bytes,\n"
+		"  07 the error ServiceUnknown (sent by the stub itself), 08 exit at once unanswered;\n"
 		"  anything else cc 0xc1. Prints READY once the name is owned.\n",
 		IPMI_HOST_SERVICE);
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # ipmi-stub on a private bus: its fixed answers, every fault it injects, a
-# delayed call not holding up the next, --delay-ms, and a clean SIGTERM with
-# a call still unanswered.
+# delayed call not holding up the next, --delay-ms, a clean SIGTERM with
+# a call still unanswered, and an exit mid-call (30/08).
 #
 #   tools/ipmi/test-stub.sh PATH/TO/ipmi-stub
 # Exit 77 (skipped) without dbus-daemon or busctl.
@@ -72,8 +72,9 @@ expect "echo, nothing" "yyyyay 49 0 1 0 0" 0x30 1 0
 expect "oversized reply" "yyyyay 49 0 6 0 5 0 1 2 3 4" 0x30 6 2 5 0
 expect "oversized reply, short request" "yyyyay 49 0 6 199 0" 0x30 6 1 5
 expect "delay, short request" "yyyyay 49 0 2 199 0" 0x30 2 0
-expect "unknown OEM command" "yyyyay 49 0 7 193 0" 0x30 7 0
+expect "unknown OEM command" "yyyyay 49 0 9 193 0" 0x30 9 0
 expect_error "D-Bus error" "injected failure" 0x30 3 0
+expect_error "ServiceUnknown from the stub itself" "injected ServiceUnknown" 0x30 7 0
 expect "malformed reply" 's "not an IPMI response"' 0x30 5 0
 big=$(execute 0x30 6 2 0x2c 0x01) || fail "300-byte reply failed"
 [ "$(echo "$big" | wc -w)" = $((6 + 300)) ] || fail "300-byte reply: $big"
@@ -126,6 +127,11 @@ expect "--delay-ms 200" "yyyyay 7 0 4 0 2 85 0" 6 4 0
 [ "$(ms_since "$start")" -ge 200 ] || fail "--delay-ms 200 answered after $(ms_since "$start") ms"
 kill -TERM "$stub_pid"
 wait "$stub_pid" || fail "stub exited $? on SIGTERM"
+
+# 30/08: the stub dies with the call unanswered; the caller hears it from the bus.
+start_stub
+expect_error "exit mid-call" "disconnected from message bus without replying" 0x30 8 0
+wait "$stub_pid" || fail "stub exited $? after 30/08"
 
 # Usage errors exit 2.
 set +e
