@@ -56,31 +56,20 @@ done
 grep . /sys/class/uio/uio*/name
 grep kcs /proc/interrupts
 
-cat >/run/bus.conf <<EOF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>$bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-EOF
-
 # Readiness is a line in a FIFO, read here: dbus-daemon prints its address
 # once it listens, ipmi-stub prints READY once it owns its name.
 mkfifo /run/bus.ready /run/stub.ready
-dbus-daemon --config-file=/run/bus.conf --nofork --print-address=3 3>/run/bus.ready 2>&1 |
+dbus-daemon --session --address="$bus" --nofork --print-address=3 3>/run/bus.ready 2>&1 |
 	prefix dbus &
 read -r address </run/bus.ready || fail "dbus-daemon did not start"
 echo "dbus: listening on $address"
 
-{ ipmi-stub --bus "$bus" 2>&1; echo "exited with status $?"; } | prefix stub /run/stub.ready READY &
-read -r word </run/stub.ready || fail "ipmi-stub did not start"
+{
+	{ ipmi-stub --bus "$bus" 2>&1; echo "exited with status $?"; } | prefix stub /run/stub.ready READY
+	echo exited >/run/stub.ready
+} &
+read -r word </run/stub.ready
+[ "$word" = READY ] || fail "ipmi-stub exited before it was ready"
 
 start_daemon() {
 	local ch=$1

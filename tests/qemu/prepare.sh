@@ -48,6 +48,8 @@ sysroot_packages=(
 	libselinux1 libpcre2-8-0
 	busybox-static
 )
+# Architecture-independent: the session bus configuration the guest's bus uses
+common_packages=(dbus-session-bus-common)
 
 need_tools() {
 	local t missing=()
@@ -104,7 +106,7 @@ relativise_links() {
 
 make_sysroot() {
 	local debs=$out/debs/sysroot sysroot=$out/sysroot
-	download "$debs" "${sysroot_packages[@]/%/:armhf}"
+	download "$debs" "${sysroot_packages[@]/%/:armhf}" "${common_packages[@]/%/:all}"
 	[ -f "$sysroot/.stamp" ] && [ "$(cat "$sysroot/.stamp")" = "$(cat "$debs/.stamp")" ] && return 0
 	say "unpacking the armhf sysroot"
 	rm -rf "$sysroot"; mkdir -p "$sysroot"
@@ -294,6 +296,8 @@ make_initramfs() {
 	cp "$sysroot/bin/busybox" "$root/bin/busybox"
 	cp "$(cross_exe kcs-uiod)" "$(cross_exe ipmi-stub)" "$root/usr/bin/"
 	cp "$sysroot/usr/bin/dbus-daemon" "$sysroot/usr/bin/dbus-send" "$root/usr/bin/"
+	mkdir -p "$root/usr/share/dbus-1"
+	cp "$sysroot/usr/share/dbus-1/session.conf" "$root/usr/share/dbus-1/"
 	local exe interp
 	for exe in "$root"/usr/bin/*; do
 		interp=$(readelf -l "$exe" | sed -n 's/.*Requesting program interpreter: \(.*\)]$/\1/p')

@@ -320,8 +320,11 @@ class Machine:
         rc = self.run(f'start {ch}', since)
         if rc != 0:
             raise Failure(f'the guest could not start kcs-uiod on channel {ch} (status {rc})', self.tail(20))
-        self.wait_line(lambda l: l == f'@@ready {ch}', self.op_timeout,
-                       f'kcs-uiod on channel {ch} to log Ready', since)
+        line = self.wait_line(lambda l: l == f'@@ready {ch}' or l.startswith(f'@@exit {ch} '),
+                              self.op_timeout, f'kcs-uiod on channel {ch} to log Ready', since)
+        if line.startswith('@@exit'):
+            raise Failure(f'kcs-uiod on channel {ch} exited with status {line.split("rc=")[1]} '
+                          'before it was ready', self.tail(20, rf'^kcs{ch}: |^@@'))
         self.poll_console()  # earlier exits of this channel were expected ones
         self.running.add(ch)
 
