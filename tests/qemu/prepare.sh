@@ -5,7 +5,8 @@
 #   OUT/cross.ini      meson cross file for that sysroot (absolute paths)
 #   OUT/cross/         kcs-uiod and ipmi-stub cross-built for armhf
 #   OUT/vmlinuz, OUT/modules/uio.ko, OUT/modules/uio_pdrv_genirq.ko
-#   OUT/ast2600-evb-kcs-uio.dtb  the EVB tree with all four KCS UIO overlays
+#   OUT/dts/base.dtb   aspeed-ast2600-evb.dts from the kernel source, with symbols
+#   OUT/ast2600-evb-kcs-uio.dtb  that tree with all four KCS UIO overlays
 #   OUT/debian-ast2600-evb.dtb   Debian's tree, without them
 #   OUT/initramfs.gz   busybox, the programs, dbus-daemon, the guest script
 # Downloads, the sysroot and the kernel pieces are made once (stamp files;
@@ -187,7 +188,7 @@ cross_exe() {
 make_kernel() {
 	local kdir=$out/kernel
 	local debs=$out/debs/kernel
-	if [ -f "$out/modules/.stamp" ]; then
+	if [ -f "$out/modules/.stamp" ] && [ -f "$out/dts/base.dtb" ]; then
 		read -r krelease kversion <"$out/modules/.stamp"
 		return 0
 	fi
@@ -235,22 +236,27 @@ make_kernel() {
 	cp "$kdir/image/boot/vmlinuz-$krelease" "$out/vmlinuz"
 	# Debian's own tree, without symbols: the test of a guest without overlays
 	cp "$kdir/image/usr/lib/linux-image-$krelease/aspeed-ast2600-evb.dtb" "$out/debian-ast2600-evb.dtb"
+	make_base_dtb "$src"
+	# What is left is 1.5 GB of unpacked source and packages nothing reads again.
+	rm -rf "$src" "$kdir/image" "$kdir/headers" "$debs"
 	echo "$want" >"$out/modules/.stamp"
 }
 
-# The EVB device tree from the kernel source, with symbols so that overlays
-# apply (the .dtb Debian ships has none), and the project's four AST2600
-# overlays applied: the guest has UIO devices kcs1..kcs4.
-make_dtb() {
-	local src=$out/kernel/linux-source-6.1 dts=$out/dts
+# The EVB device tree from the kernel source SRC, with symbols so that
+# overlays apply (the .dtb Debian ships has none).
+make_base_dtb() {
+	local src=$1 dts=$out/dts
 	mkdir -p "$dts"
-	if [ ! -f "$dts/base.dtb" ]; then
-		cpp -nostdinc -I "$src/include" -I "$src/arch/arm/boot/dts" -undef -D__DTS__ \
-			-x assembler-with-cpp "$src/arch/arm/boot/dts/aspeed-ast2600-evb.dts" >"$dts/base.dts" ||
-			die "cannot preprocess aspeed-ast2600-evb.dts"
-		run "$dts/dtc.log" dtc -@ -q -I dts -O dtb -o "$dts/base.dtb" "$dts/base.dts"
-	fi
-	local n overlays=()
+	cpp -nostdinc -I "$src/include" -I "$src/arch/arm/boot/dts" -undef -D__DTS__ \
+		-x assembler-with-cpp "$src/arch/arm/boot/dts/aspeed-ast2600-evb.dts" >"$dts/base.dts" ||
+		die "cannot preprocess aspeed-ast2600-evb.dts"
+	run "$dts/dtc.log" dtc -@ -q -I dts -O dtb -o "$dts/base.dtb" "$dts/base.dts"
+}
+
+# The project's four AST2600 overlays applied to the base tree: the guest
+# has UIO devices kcs1..kcs4.
+make_dtb() {
+	local dts=$out/dts n overlays=()
 	for n in 1 2 3 4; do
 		run "$dts/dtc.log" dtc -@ -q -I dts -O dtb -i "$top/uio-dts" -o "$dts/kcs$n.dtbo" \
 			"$top/uio-dts/ast2600-kcs$n-uio.dtso"
