@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -216,6 +217,10 @@ def run_channels(testbed, workdir):
             note = fn(vm, host)
         except Failure as f:
             tap.not_ok(name, f)
+            broken.add(ch)
+            continue
+        except Exception as e:  # a harness bug still reports, and the boot goes on
+            tap.not_ok(name, Failure(f'{type(e).__name__}: {e}', traceback.format_exc().splitlines()))
             broken.add(ch)
             continue
         tap.ok(name, f' ({time.monotonic() - t:.1f} s{"; " + note if note else ""})')
