@@ -55,7 +55,7 @@ common_packages=(dbus-session-bus-common)
 need_tools() {
 	local t missing=()
 	for t in "$cross_cc" apt-get apt-cache dpkg-deb flex bison bc cpio gzip xz \
-		dtc fdtoverlay readelf meson ninja make; do
+		dtc fdtoverlay fdtget cpp readelf strings flock meson ninja make; do
 		command -v "$t" >/dev/null || missing+=("$t")
 	done
 	[ ${#missing[@]} -eq 0 ] || die "missing tools: ${missing[*]} (./run test installs them)"
