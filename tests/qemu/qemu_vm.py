@@ -156,6 +156,14 @@ class Machine:
     # --- start and stop ---
 
     def start(self):
+        """Boot until the guest script is ready for commands."""
+        self.launch()
+        self.wait_up(self.boot_timeout)
+
+    def wait_up(self, timeout):
+        self.wait_line(lambda l: l == '@@up', timeout, 'the guest to come up (@@up from /init)', since=0)
+
+    def launch(self):
         qmp_path = os.path.join(self.workdir, 'qmp.sock')
         qtest_path = os.path.join(self.workdir, 'qtest.sock')
         cmd = [
@@ -178,8 +186,6 @@ class Machine:
         deadline = time.monotonic() + 30
         self.qmp = Qmp(_connect_unix(qmp_path, self.proc, deadline, 'QMP'), self.op_timeout)
         self.qtest = Qtest(_connect_unix(qtest_path, self.proc, deadline, 'qtest'), self.op_timeout)
-        self.wait_line(lambda l: l == '@@up', self.boot_timeout,
-                       'the guest to come up (@@up from /init)', since=0)
 
     def close(self):
         """Power the guest off if it still answers; kill QEMU in any case."""

@@ -249,12 +249,12 @@ def initramfs_with(testbed, workdir, path, content):
     return out
 
 
-def expect_boot_failure(testbed, workdir, want, evidence, boot_timeout=BOOT_TIMEOUT, **overrides):
+def expect_boot_failure(testbed, workdir, want, evidence, boot=Machine.start, **overrides):
     """Boot, expecting a failure whose reason holds want and whose console lines hold evidence."""
-    vm = Machine(testbed, workdir, boot_timeout, OP_TIMEOUT, **overrides)
+    vm = Machine(testbed, workdir, BOOT_TIMEOUT, OP_TIMEOUT, **overrides)
     atexit.register(vm.kill)
     try:
-        vm.start()
+        boot(vm)
     except Failure as f:
         check(want in f.reason, f'the boot failed, but with the reason "{f.reason}"')
         shown = next((l for l in f.lines if evidence in l), None) if evidence else ''
@@ -280,12 +280,16 @@ def run_bad_input(testbed, workdir):
         return expect_boot_failure(testbed, d, 'QEMU exited', 'Kernel panic',
                                    append='rdinit=/no/such/init')
 
-    def silent_guest(d):
-        # The console on a UART nobody reads: nothing arrives, the wait ends.
-        return expect_boot_failure(testbed, d, 'timed out after 20 s', None, boot_timeout=20,
-                                   append='console=ttyS0,115200')
+    def hung_guest(d):
+        # The kernel runs an init that never answers: the wait for it ends.
+        def boot(vm):
+            vm.launch()
+            vm.wait_line(lambda l: 'Run /bin/busybox as init' in l, BOOT_TIMEOUT, 'the kernel to start init', 0)
+            vm.wait_up(10)
+        return expect_boot_failure(testbed, d, 'timed out after 10 s', 'Run /bin/busybox as init',
+                                   boot=boot, append='rdinit=/bin/busybox -- sleep 3600')
 
-    cases = [wrong_module, no_overlay, no_init, silent_guest]
+    cases = [wrong_module, no_overlay, no_init, hung_guest]
     tap = Tap(len(cases))
     for fn in cases:
         d = tempfile.mkdtemp(prefix=fn.__name__ + '-', dir=workdir)
