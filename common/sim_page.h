@@ -23,6 +23,11 @@
 
 #define SIM_PAGE_REGS_FILE "regs"
 #define SIM_PAGE_IRQ_FILE  "irq"
+/*
+ * Present in the directory: the device has no interrupt line. There is no
+ * FIFO, the host raises nothing, and the BMC side polls STR (polled mode).
+ */
+#define SIM_PAGE_NOIRQ_FILE "noirq"
 #define SIM_PAGE_SIZE      KCS_PAGE_SIZE
 
 /* One channel's registers on a mapped page. */

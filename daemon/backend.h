@@ -2,7 +2,7 @@
 /*
  * A KCS device as the event loop sees it: an interrupt fd, the register
  * page, per-channel register access, and the interrupt's acknowledge /
- * re-enable. Two implementations: uio.c (hardware through uio_pdrv_genirq)
+ * re-enable (in interrupt mode). Two implementations: uio.c (hardware through uio_pdrv_genirq)
  * and sim.c (the simulated device of docs/design.md section 6).
  *
  * All functions return 0 (or a positive count) or a negative errno, and log
@@ -22,16 +22,19 @@ struct kcs_backend_ops {
 	/*
 	 * irq_fd polled readable: consume the event (UIO: read the 4-byte
 	 * count; sim: drain the FIFO). Returns 0, or -EAGAIN if there was
-	 * nothing to consume.
+	 * nothing to consume. The interrupt stays masked until reenable().
 	 */
 	int (*ack)(struct kcs_backend *b);
 	/*
-	 * All channels were served: re-enable the interrupt. Returns > 0 if an
-	 * interrupt is already pending and the channels must be served again
-	 * (the simulated level-triggered line), 0 if the next one will arrive
-	 * on irq_fd.
+	 * Done with the channels for now: unmask the interrupt. Host bytes
+	 * were served since the last ack() while the line was masked
+	 * (@served_masked) or live (@served_live): events they raised are
+	 * consumed first, so they wake nobody (UIO: only a live line counts;
+	 * the simulated line's FIFO fills while masked too). The caller looks
+	 * at STR once more afterwards: a byte that arrived in between is not
+	 * lost.
 	 */
-	int (*reenable)(struct kcs_backend *b);
+	int (*reenable)(struct kcs_backend *b, bool served_masked, bool served_live);
 	/*
 	 * Register access for one channel; valid until close. @cfg->channel
 	 * must exist on the chip (validated before).
@@ -45,7 +48,10 @@ struct kcs_backend {
 	const struct kcs_backend_ops *ops;
 	const struct kcs_chip *chip;
 	const char *name;        /* for messages: "/dev/uio0 (kcs3)", "sim /tmp/x" */
-	int irq_fd;              /* poll for POLLIN */
+	bool has_irq;            /* the node has an interrupt: irq_fd is its line */
+	int irq_fd;              /* poll for POLLIN (when has_irq) */
+	uint64_t controller_addr;/* physical address of the register page; 0: none
+				    (the simulated device locks its own file) */
 	struct kcs_page page;    /* chip-level registers */
 };
 
@@ -56,12 +62,17 @@ struct uio_location {
 
 /*
  * @device: a UIO name (matched against sysfs .../uioN/name) or a path to a
- * /dev/uioN node. Maps map 0, checks the chip's registers fit inside it.
+ * /dev/uioN node. Maps map 0, checks the chip's registers fit inside it,
+ * and finds out whether the node has an interrupt (without one, reading
+ * /dev/uioN fails with EIO).
  */
 int uio_backend_open(struct kcs_backend **ret, const char *device,
 		     const struct uio_location *loc, const struct kcs_chip *chip);
 
-/* @dir is created with regs and irq when missing. */
+/*
+ * @dir is created with regs and irq when missing. A device whose directory
+ * holds SIM_PAGE_NOIRQ_FILE has no interrupt line: no FIFO, has_irq false.
+ */
 int sim_backend_open(struct kcs_backend **ret, const char *dir,
 		     const struct kcs_chip *chip);
 

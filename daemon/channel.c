@@ -10,6 +10,7 @@
 #include "counters_properties.h"
 #include "dbus_names.h"
 #include "log.h"
+#include "mono_clock.h"
 #include "sms_methods.h"
 
 struct channel {
@@ -18,7 +19,14 @@ struct channel {
 	struct kcs_backend *backend;  /* not owned; set by channel_start() */
 	size_t buffer_size;
 	bool running;                 /* started and not stopped */
+	bool polled;                  /* IBF interrupt off: served by polling only */
 	char label[sizeof("ch4294967295 ") + CHANNEL_NAME_MAX];
+	struct kcs_burst burst;
+	uint64_t served_at;           /* CLOCK_MONOTONIC ns of the last byte served
+					 while the channel expects another; 0: none */
+	uint64_t burst_until;         /* keep reading STR until then; 0: don't */
+	void (*kick)(void *userdata); /* an answer opened a burst window */
+	void *kick_userdata;
 	char bus_name[CHANNEL_BUS_NAME_MAX];
 	char object_path[CHANNEL_OBJECT_PATH_MAX];
 	sd_bus_slot *sms_slot;
@@ -44,11 +52,41 @@ static void on_cancel(void *userdata, uint32_t id)
 	dbus_bridge_cancel(&c->bridge, id);
 }
 
+/* After serving a byte or answering at @now: open or close the burst window. */
+static void after_byte(struct channel *c, uint64_t now)
+{
+	uint32_t window;
+
+	if (!kcs_sm_expects_host_byte(&c->sm)) {
+		c->served_at = 0;
+		c->burst_until = 0;
+		return;
+	}
+	c->served_at = now;
+	window = kcs_burst_next_window(&c->burst);
+	c->burst_until = window ? now + window : 0;
+}
+
+/* The bridge's answer, built in place in the state machine's buffer. */
+static int on_answer(void *userdata, uint32_t id, uint8_t cc, const uint8_t *data, size_t len)
+{
+	struct channel *c = userdata;
+	int r = kcs_sm_respond_data(&c->sm, id, cc, data, len);
+
+	if (r == 0 || r == -EMSGSIZE) {
+		after_byte(c, mono_clock_ns());
+		if (c->burst_until && c->kick)
+			c->kick(c->kick_userdata);
+	}
+	return r;
+}
+
 int channel_new(struct channel **ret, const struct channel_spec *spec,
 		const struct kcs_chip *chip, const struct options *o,
 		struct upstream *upstream, struct event_base *base)
 {
 	struct channel *c;
+	struct dbus_bridge_sink sink;
 	int r;
 
 	/* Two KCS_BUF_MAX buffers inside: allocate, never put on the stack. */
@@ -59,13 +97,21 @@ int channel_new(struct channel **ret, const struct channel_spec *spec,
 	c->chip = chip;
 	c->buffer_size = o->buffer_size;
 	snprintf(c->label, sizeof(c->label), "ch%u %s", spec->cfg.channel, spec->name);
-	r = dbus_bridge_init(&c->bridge, upstream, base, &c->sm, c->label, o->timeout_ms);
+	sink = (struct dbus_bridge_sink){ .answer = on_answer, .userdata = c, .limit = o->buffer_size };
+	r = dbus_bridge_init(&c->bridge, upstream, base, &sink, c->label, o->timeout_ms);
 	if (r < 0) {
 		free(c);
 		return r;
 	}
+	kcs_burst_init(&c->burst, o->poll_budget_us * 1000u);
 	*ret = c;
 	return 0;
+}
+
+void channel_set_kick(struct channel *c, void (*kick)(void *userdata), void *userdata)
+{
+	c->kick = kick;
+	c->kick_userdata = userdata;
 }
 
 void channel_free(struct channel *c)
@@ -111,7 +157,7 @@ int channel_publish(struct channel *c, sd_bus *bus)
 	return 0;
 }
 
-int channel_start(struct channel *c, struct kcs_backend *backend)
+int channel_start(struct channel *c, struct kcs_backend *backend, bool polled)
 {
 	const struct kcs_sm_client client = {
 		.request = on_request,
@@ -129,6 +175,8 @@ int channel_start(struct channel *c, struct kcs_backend *backend)
 	if (r < 0)
 		return log_error_errno(r, "%s: cannot set up the state machine: %m", c->label);
 
+	c->spec.cfg.polled = polled;
+	c->polled = polled;
 	r = kcs_chip_configure(c->chip, &backend->page, &c->spec.cfg, why, sizeof(why));
 	if (r < 0)
 		return log_error_errno(r, "%s: cannot configure %s channel %u on %s: %s",
@@ -137,9 +185,22 @@ int channel_start(struct channel *c, struct kcs_backend *backend)
 	/* The spec: a BMC that (re)started shows ERROR, so the host knows its message is lost. */
 	kcs_sm_force_abort(&c->sm);
 	c->running = true;
-	log_info("%s: serving %s KCS channel %u on %s as %s", c->label, c->chip->name,
-		 c->spec.cfg.channel, backend->name, c->bus_name);
+	log_info("%s: serving %s KCS channel %u on %s as %s%s", c->label, c->chip->name,
+		 c->spec.cfg.channel, backend->name, c->bus_name,
+		 polled ? ", polled (IBF interrupt off)" : "");
 	return 0;
+}
+
+void channel_set_polled(struct channel *c)
+{
+	int r;
+
+	if (!c->running || c->polled)
+		return;
+	c->polled = true;
+	r = kcs_chip_set_ibf_irq(c->chip, &c->backend->page, c->spec.cfg.channel, false);
+	if (r < 0)
+		log_warning_errno(r, "%s: cannot turn the IBF interrupt off: %m", c->label);
 }
 
 void channel_stop(struct channel *c)
@@ -151,21 +212,16 @@ void channel_stop(struct channel *c)
 	c->running = false;
 	/* Drops the request upstream is working on: its call is cancelled. */
 	kcs_sm_shutdown(&c->sm);
+	after_byte(c, 0);
 	r = kcs_chip_set_ibf_irq(c->chip, &c->backend->page, c->spec.cfg.channel, false);
 	if (r < 0)
 		log_warning_errno(r, "%s: cannot mask the IBF interrupt: %m", c->label);
 	log_info("%s: stopped (ERROR state, IBF interrupt masked)", c->label);
 }
 
-enum kcs_sm_event channel_handle_irq(struct channel *c, bool shared)
+/* The per-byte log lines: debug for the ordinary, more for what the host got wrong. */
+static void log_event(struct channel *c, enum kcs_sm_event ev, enum kcs_phase before)
 {
-	enum kcs_phase before = c->sm.phase;
-	enum kcs_sm_event ev;
-
-	if (!c->running)
-		return KCS_EV_SPURIOUS;
-
-	ev = shared ? kcs_sm_poll(&c->sm) : kcs_sm_handle_irq(&c->sm);
 	switch (ev) {
 	case KCS_EV_SPURIOUS:
 	case KCS_EV_REQUEST:       /* logged by on_request() */
@@ -175,7 +231,7 @@ enum kcs_sm_event channel_handle_irq(struct channel *c, bool shared)
 	case KCS_EV_RESPONSE_DONE:
 	case KCS_EV_ABORT_DONE:
 		log_debug("%s: %s (phase %s)", c->label, kcs_sm_event_name(ev),
-			  kcs_phase_name(c->sm.phase));
+			  kcs_phase_name(kcs_sm_phase(&c->sm)));
 		break;
 	case KCS_EV_RESTART:
 		log_info("%s: host restarted with WRITE_START in phase %s; dropped the message in progress",
@@ -183,22 +239,72 @@ enum kcs_sm_event channel_handle_irq(struct channel *c, bool shared)
 		break;
 	case KCS_EV_HOST_ABORT:
 		log_info("%s: host abort (error exit) in phase %s; status code 0x%02x",
-			 c->label, kcs_phase_name(before), c->sm.error);
+			 c->label, kcs_phase_name(before), kcs_sm_status_code(&c->sm));
 		break;
 	case KCS_EV_LENGTH_ERROR:
 		if (before == KCS_PHASE_WRITE_START)
 			log_warning("%s: length error: WRITE_END before any data byte (a request needs NetFn and Cmd); status 0x%02x",
-				    c->label, c->sm.error);
+				    c->label, kcs_sm_status_code(&c->sm));
 		else
 			log_warning("%s: length error: request longer than the %zu byte buffer (--buffer-size); status 0x%02x",
-				    c->label, c->buffer_size, c->sm.error);
+				    c->label, c->buffer_size, kcs_sm_status_code(&c->sm));
 		break;
 	case KCS_EV_ILLEGAL:
 		log_warning("%s: illegal control code or byte out of place in phase %s; status 0x%02x",
-			    c->label, kcs_phase_name(before), c->sm.error);
+			    c->label, kcs_phase_name(before), kcs_sm_status_code(&c->sm));
 		break;
 	}
+}
+
+enum kcs_sm_event channel_poll(struct channel *c)
+{
+	enum kcs_phase before;
+	enum kcs_sm_event ev;
+	uint8_t str;
+	uint64_t now;
+
+	if (!c->running)
+		return KCS_EV_SPURIOUS;
+	str = kcs_sm_read_str(&c->sm);
+	if (!(str & KCS_STR_IBF))
+		return KCS_EV_SPURIOUS;
+
+	now = mono_clock_ns();
+	if (c->served_at)
+		kcs_burst_note_gap(&c->burst, now - c->served_at);
+	before = kcs_sm_phase(&c->sm);
+	ev = kcs_sm_serve(&c->sm, str);
+	after_byte(c, now);
+	log_event(c, ev, before);
 	return ev;
+}
+
+bool channel_expects_host_byte(const struct channel *c)
+{
+	return c->running && kcs_sm_expects_host_byte(&c->sm);
+}
+
+bool channel_ibf(const struct channel *c)
+{
+	return c->running && (kcs_sm_read_str(&c->sm) & KCS_STR_IBF);
+}
+
+const char *channel_phase_name(const struct channel *c)
+{
+	return c->running ? kcs_phase_name(kcs_sm_phase(&c->sm)) : "stopped";
+}
+
+uint64_t channel_burst_until(const struct channel *c)
+{
+	return c->burst_until;
+}
+
+void channel_delay_burst(struct channel *c, uint64_t ns)
+{
+	if (!c->burst_until)
+		return;
+	c->burst_until += ns;
+	c->served_at += ns;
 }
 
 void channel_count_spurious(struct channel *c)
@@ -221,8 +327,9 @@ int channel_force_abort(struct channel *c)
 	if (!c->running)
 		return -ENOTCONN;
 	log_info("%s: force abort requested over D-Bus in phase %s", c->label,
-		 kcs_phase_name(c->sm.phase));
+		 kcs_phase_name(kcs_sm_phase(&c->sm)));
 	kcs_sm_force_abort(&c->sm);
+	after_byte(c, 0);
 	return 0;
 }
 
@@ -245,7 +352,7 @@ void channel_log_counters(const struct channel *c, int level)
 		 ", upstream no service %" PRIu64 ", upstream vanished %" PRIu64
 		 ", upstream bus errors %" PRIu64 ", upstream service errors %" PRIu64
 		 ", foreign replies %" PRIu64,
-		 c->label, c->running ? kcs_phase_name(c->sm.phase) : "stopped",
+		 c->label, channel_phase_name(c),
 		 n.sm.requests, n.sm.responses, n.sm.host_aborts, n.sm.restarts,
 		 n.sm.length_errors, n.sm.illegal_codes, n.sm.stale_responses,
 		 n.sm.oversize_responses, n.sm.spurious_irqs, n.sm.force_aborts,
@@ -269,7 +376,3 @@ const char *channel_chip_name(const struct channel *c)
 	return c->chip->name;
 }
 
-const char *channel_phase_name(const struct channel *c)
-{
-	return c->running ? kcs_phase_name(c->sm.phase) : "stopped";
-}

@@ -10,8 +10,15 @@
  *
  * Life cycle: channel_new() (no hardware access) -> channel_publish() (bus
  * name and object) -> channel_start() (configure, force abort) ->
- * channel_handle_irq()... -> channel_stop() (ERROR state, IBF interrupt
+ * channel_poll()... -> channel_stop() (ERROR state, IBF interrupt
  * masked) -> channel_free().
+ *
+ * Burst polling (docs/design.md section 10): after every byte that leaves
+ * the channel expecting another, the channel computes until when its
+ * device should keep reading STR (channel_burst_until()), from the gaps
+ * this host left so far (lib/kcs_burst). An answer that puts the first
+ * response byte in ODR calls the device's kick, so the read phase starts
+ * polled too.
  */
 #pragma once
 
@@ -20,6 +27,7 @@
 
 #include "backend.h"
 #include "dbus_bridge.h"
+#include "kcs_burst.h"
 #include "kcs_sm.h"
 #include "options.h"
 
@@ -35,22 +43,39 @@ struct channel_counters {
 int channel_new(struct channel **ret, const struct channel_spec *spec,
 		const struct kcs_chip *chip, const struct options *o,
 		struct upstream *upstream, struct event_base *base);
+/* What to call when an answer opens a burst window (the device's loop). */
+void channel_set_kick(struct channel *c, void (*kick)(void *userdata), void *userdata);
 void channel_free(struct channel *c);
 
 /* Own the channel's bus name and serve its object on @bus. */
 int channel_publish(struct channel *c, sd_bus *bus);
-/* Configure the channel on @backend and force-abort it. */
-int channel_start(struct channel *c, struct kcs_backend *backend);
+/*
+ * Configure the channel on @backend and force-abort it. @polled: leave the
+ * IBF interrupt off in the controller (polled mode).
+ */
+int channel_start(struct channel *c, struct kcs_backend *backend, bool polled);
+/* Turn the IBF interrupt off at run time (the device went to polled mode). */
+void channel_set_polled(struct channel *c);
 /* Leave the channel in ERROR state with its IBF interrupt masked. */
 void channel_stop(struct channel *c);
 
 /*
- * Run on every interrupt of the channel's device: the per-byte path.
- * @shared: the device has several channels, so IBF clear is not counted
- * here; channel_count_spurious() counts an interrupt no channel claimed.
+ * The per-byte path: read STR once and, when it shows IBF, serve the byte.
+ * KCS_EV_SPURIOUS (not counted) when IBF is clear; the device counts an
+ * interrupt no channel claimed with channel_count_spurious().
  */
-enum kcs_sm_event channel_handle_irq(struct channel *c, bool shared);
+enum kcs_sm_event channel_poll(struct channel *c);
 void channel_count_spurious(struct channel *c);
+
+/* Until when (CLOCK_MONOTONIC ns) to keep reading STR; 0: not polling. */
+uint64_t channel_burst_until(const struct channel *c);
+/* The daemon was scheduled out for @ns: not the host's time, move the window. */
+void channel_delay_burst(struct channel *c, uint64_t ns);
+
+/* A host byte is due (a transfer is in progress and the host's turn). */
+bool channel_expects_host_byte(const struct channel *c);
+/* IBF is set right now (one STR read). */
+bool channel_ibf(const struct channel *c);
 
 /* SMS methods; -ENOTCONN when the channel is not running. */
 int channel_set_attention(struct channel *c, bool on);

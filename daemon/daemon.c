@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * The interrupt path: the device's fd turns readable, the backend consumes
- * the event, every channel on the device runs its state machine once, and
- * the interrupt is re-enabled; a simulated level-triggered line that is
- * still asserted at that point says so, and the channels run again. This
- * path allocates nothing and talks to nobody, except that a completed
- * request starts one asynchronous D-Bus call.
+ * The loop: the bus, signals and the service manager, and every device of
+ * the controller with its channels (device.c serves them: the interrupt
+ * path, burst polling, polled mode). All of it in one thread, so every
+ * read-modify-write of the controller's shared registers happens here.
  */
 #include "daemon.h"
 
@@ -25,7 +23,8 @@
 #include "bus_open.h"
 #include "channel.h"
 #include "cleanup.h"
-#include "kcs_storm.h"
+#include "controller_lock.h"
+#include "device.h"
 #include "log.h"
 #include "notify.h"
 #include "upstream.h"
@@ -46,15 +45,15 @@ struct daemon {
 	sd_bus *bus;                   /* served: the channels' names and objects */
 	struct bus_event *bus_event;
 	struct upstream *upstream;     /* execute calls, on a connection of their own */
-	struct kcs_backend *backend;
+	struct device *devices[OPTIONS_MAX_DEVICES];
+	unsigned int n_devices;
+	struct controller_locks locks;
 	struct channel *channels[OPTIONS_MAX_CHANNELS];
 	unsigned int n_channels;
-	struct event *irq_event;
 	struct event *sigterm_event;
 	struct event *sigint_event;
 	struct event *sighup_event;
 	struct notify *notify;
-	struct kcs_storm storm;
 	bool stopping;
 	int error;              /* the failure that ended the loop, 0 for none */
 };
@@ -68,80 +67,12 @@ static void daemon_stop(struct daemon *d, int error)
 	d->error = error;
 	if (d->notify)
 		notify_stopping(d->notify);
+	for (unsigned int i = 0; i < d->n_devices; i++)
+		device_stop(d->devices[i]);
+	/* Channels of a device that failed to open were never started: a no-op. */
 	for (unsigned int i = 0; i < d->n_channels; i++)
 		channel_stop(d->channels[i]);
-	if (d->irq_event)
-		event_del(d->irq_event);
 	event_base_loopbreak(d->base);
-}
-
-static void report_storm(struct daemon *d)
-{
-	if (d->backend->chip->shared_irq)
-		log_error("interrupt storm on %s: %u interrupts with no KCS channel showing IBF; another LPC function (BT, snoop...) is interrupting on this shared line -- disable its kernel driver",
-			  d->backend->name, KCS_STORM_THRESHOLD);
-	else
-		log_error("interrupt storm on %s: %u interrupts with no KCS channel showing IBF; check that the UIO node's interrupt is the KCS channel's own",
-			  d->backend->name, KCS_STORM_THRESHOLD);
-}
-
-/*
- * One interrupt: true when some channel had work. On a line shared by
- * several channels only those showing IBF caused it; counting it as
- * spurious on the others would count every interrupt of their neighbours.
- * An interrupt that finds no channel with IBF is spurious for all of them.
- * Each channel's STR is read once.
- */
-static bool serve_channels(struct daemon *d)
-{
-	bool shared = d->n_channels > 1;
-	bool handled = false;
-
-	for (unsigned int i = 0; i < d->n_channels; i++)
-		if (channel_handle_irq(d->channels[i], shared) != KCS_EV_SPURIOUS)
-			handled = true;
-	if (shared && !handled)
-		for (unsigned int i = 0; i < d->n_channels; i++)
-			channel_count_spurious(d->channels[i]);
-	return handled;
-}
-
-/*
- * Run every channel once per interrupt until the backend re-enables the line
- * with nothing pending. @serve_first is false at start-up: nothing has
- * fired yet, the line only needs enabling.
- */
-static void serve_device(struct daemon *d, bool serve_first)
-{
-	int r = serve_first ? 1 : 0;
-
-	for (;;) {
-		/* A failure on the way (the bus) stopped the channels: do not spin. */
-		if (d->stopping)
-			return;
-		if (r > 0 && kcs_storm_note(&d->storm, serve_channels(d)))
-			report_storm(d);
-		r = d->backend->ops->reenable(d->backend);
-		if (r <= 0)
-			break;
-	}
-	if (r < 0)
-		daemon_stop(d, r);  /* logged by the backend */
-}
-
-static void on_irq(evutil_socket_t fd, short what, void *userdata)
-{
-	struct daemon *d = userdata;
-	int r;
-
-	r = d->backend->ops->ack(d->backend);
-	if (r == -EAGAIN)
-		return;  /* already served from an earlier re-enable */
-	if (r < 0) {
-		daemon_stop(d, r);  /* logged by the backend */
-		return;
-	}
-	serve_device(d, true);
 }
 
 static void on_signal(evutil_socket_t sig, short what, void *userdata)
@@ -162,10 +93,20 @@ static void on_bus_failed(void *userdata, int error)
 	daemon_stop(userdata, error);
 }
 
+static void on_device_failed(void *userdata, int error)
+{
+	daemon_stop(userdata, error);
+}
+
+/* Called on every tick of the status timer (and at READY=1). */
 static void build_status(void *userdata, char *buf, size_t len)
 {
 	const struct daemon *d = userdata;
 	struct channel_counters sum = { .bridge = { 0 } }, n;
+
+	/* The tick doubles as the idle check for an interrupt that never comes. */
+	for (unsigned int i = 0; i < d->n_devices; i++)
+		device_check_lost_irq(d->devices[i]);
 
 	for (unsigned int i = 0; i < d->n_channels; i++) {
 		channel_get_counters(d->channels[i], &n);
@@ -201,22 +142,51 @@ static int add_signal(struct daemon *d, struct event **ev, int sig)
 	return 0;
 }
 
-static int open_backend(struct daemon *d)
+static int open_backend(const struct options *o, const struct device_spec *spec,
+			struct kcs_backend **ret)
+{
+	const struct uio_location loc = {
+		.sysfs_root = o->uio_sysfs,
+		.dev_dir = o->uio_dev,
+	};
+
+	if (spec->kind == DEVICE_SIM)
+		return sim_backend_open(ret, spec->path, o->chip);
+	return uio_backend_open(ret, spec->path, &loc, o->chip);
+}
+
+/* Open device @index, lock its controller, start its channels. */
+static int start_device(struct daemon *d, unsigned int index)
 {
 	const struct options *o = d->opts;
+	const struct device_spec *spec = &o->devices[index];
+	struct kcs_backend *backend;
+	struct device *dev;
 	int r;
 
-	if (o->sim) {
-		r = sim_backend_open(&d->backend, o->sim, o->chip);
-	} else {
-		const struct uio_location loc = {
-			.sysfs_root = o->uio_sysfs,
-			.dev_dir = o->uio_dev,
-		};
-
-		r = uio_backend_open(&d->backend, o->uio, &loc, o->chip);
+	r = open_backend(o, spec, &backend);
+	if (r < 0)
+		return r;  /* logged by the backend */
+	if (backend->controller_addr) {
+		r = controller_lock(&d->locks, backend->controller_addr, backend->name);
+		if (r < 0) {
+			kcs_backend_close(backend);
+			return r;
+		}
 	}
-	return r;  /* logged by the backend */
+	r = device_new(&dev, d->base, backend, spec->polled, o->idle_poll_ms, on_device_failed, d);
+	if (r < 0)
+		return r;
+	d->devices[d->n_devices++] = dev;
+	for (unsigned int i = 0; i < d->n_channels; i++) {
+		if (o->channels[i].device != index)
+			continue;
+		r = device_add_channel(dev, d->channels[i]);
+		if (r < 0)
+			return log_error_errno(r, "%s: cannot add channel %s: %m", backend->name,
+					       o->channels[i].arg);
+	}
+	return device_start(dev);
 }
 
 static int daemon_start(struct daemon *d)
@@ -271,30 +241,22 @@ static int daemon_start(struct daemon *d)
 			return r;
 	}
 
-	r = open_backend(d);
-	if (r < 0)
-		return r;
-	for (unsigned int i = 0; i < d->n_channels; i++) {
-		r = channel_start(d->channels[i], d->backend);
+	for (unsigned int i = 0; i < o->n_devices; i++) {
+		r = start_device(d, i);
 		if (r < 0)
 			return r;
+		if (d->stopping)
+			return d->error;
 	}
-	d->irq_event = event_new(d->base, d->backend->irq_fd, EV_READ | EV_PERSIST, on_irq, d);
-	if (!d->irq_event || event_add(d->irq_event, NULL) < 0)
-		return log_error_errno(ENOMEM, "Failed to watch the interrupt of %s: %m", d->backend->name);
-	/* The line may have been left masked by an earlier run; a pending byte is served now. */
-	serve_device(d, false);
-	if (d->stopping)
-		return d->error;
 
 	/* The bus may hold queued work from start-up (method calls that arrived meanwhile). */
 	r = bus_event_kick(d->bus_event);
 	if (r < 0)
 		return r;
 	notify_ready(d->notify);
-	log_info("Ready: %u channel%s on %s, buffer %u bytes, upstream timeout %u ms",
-		 d->n_channels, d->n_channels == 1 ? "" : "s", d->backend->name,
-		 o->buffer_size, o->timeout_ms);
+	log_info("Ready: %u channel%s on %u device%s, buffer %u bytes, upstream timeout %u ms, burst polling %s",
+		 d->n_channels, d->n_channels == 1 ? "" : "s", d->n_devices, d->n_devices == 1 ? "" : "s",
+		 o->buffer_size, o->timeout_ms, o->poll_budget_us ? "on" : "off");
 	return 0;
 }
 
@@ -304,9 +266,10 @@ static void daemon_free(struct daemon *d)
 	for (unsigned int i = 0; i < d->n_channels; i++)
 		channel_free(d->channels[i]);
 	d->n_channels = 0;
-	if (d->irq_event)
-		event_free(d->irq_event);
-	kcs_backend_close(d->backend);
+	for (unsigned int i = 0; i < d->n_devices; i++)
+		device_free(d->devices[i]);
+	d->n_devices = 0;
+	controller_unlock_all(&d->locks);
 	bus_event_free(d->bus_event);
 	/* The last method replies, if the bus takes them in time: nobody holds up the exit. */
 	bus_close_within(d->bus, EXIT_FLUSH_USEC);

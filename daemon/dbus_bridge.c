@@ -23,23 +23,6 @@ struct ipmi_request_hdr ipmi_request_hdr(const uint8_t *msg, size_t len)
 	};
 }
 
-size_t bridge_build_response(const struct ipmi_request_hdr *req, uint8_t cc,
-			     const uint8_t *data, size_t data_len,
-			     uint8_t *out, size_t out_size)
-{
-	size_t n = data_len;
-
-	/* Whatever upstream said, the host gets the header it asked about. */
-	out[0] = (uint8_t)((req->netfn | 1u) << 2 | req->lun);
-	out[1] = req->cmd;
-	out[2] = cc;
-	if (n > out_size - 3)
-		n = out_size - 3;
-	if (n > 0)
-		memcpy(out + 3, data, n);
-	return 3 + n;
-}
-
 enum bridge_failure bridge_classify_error(const char *name, bool from_bus)
 {
 	/* The service's own errors are its own, even under the bus's names. */
@@ -88,11 +71,11 @@ static void on_foreign(struct upstream_call *call, const char *sender);
 static void on_timeout(evutil_socket_t fd, short what, void *userdata);
 
 int dbus_bridge_init(struct dbus_bridge *b, struct upstream *upstream, struct event_base *base,
-		     struct kcs_sm *sm, const char *label, unsigned int timeout_ms)
+		     const struct dbus_bridge_sink *sink, const char *label, unsigned int timeout_ms)
 {
 	*b = (struct dbus_bridge) {
 		.upstream = upstream,
-		.sm = sm,
+		.sink = *sink,
 		.label = label,
 		.timeout = { .tv_sec = timeout_ms / 1000u, .tv_usec = (timeout_ms % 1000u) * 1000 },
 		.call = { .reply = on_reply, .foreign = on_foreign },
@@ -141,7 +124,7 @@ static void answer_failure(struct dbus_bridge *b, enum bridge_failure f, const c
 	/* netfn, cmd and length identify the request; its data may hold secrets. */
 	log_warning("%s: request netfn 0x%02x cmd 0x%02x (%zu bytes) failed: %s; answering 0x%02X (%s)",
 		    b->label, b->req.netfn, b->req.cmd, b->req.len, reason, cc, ipmi_cc_name(cc));
-	r = kcs_sm_respond_cc(b->sm, b->id, cc);
+	r = b->sink.answer(b->sink.userdata, b->id, cc, NULL, 0);
 	if (r == -ESTALE)
 		log_warning("%s: answer to netfn 0x%02x cmd 0x%02x dropped: the host moved on",
 			    b->label, b->req.netfn, b->req.cmd);
@@ -209,7 +192,6 @@ static void on_reply(struct upstream_call *call, sd_bus_message *m, bool from_bu
 	struct dbus_bridge *b = container_of(call, struct dbus_bridge, call);
 	struct execute_reply reply;
 	char why[384];
-	size_t len;
 	int r;
 
 	event_del(b->timer);
@@ -230,12 +212,12 @@ static void on_reply(struct upstream_call *call, sd_bus_message *m, bool from_bu
 		log_warning("%s: reply to netfn 0x%02x cmd 0x%02x claims netfn 0x%02x cmd 0x%02x; answering with the request's",
 			    b->label, b->req.netfn, b->req.cmd, reply.netfn, reply.cmd);
 
-	len = bridge_build_response(&b->req, reply.cc, reply.data, reply.data_len, b->rsp, sizeof(b->rsp));
-	r = kcs_sm_respond(b->sm, b->id, b->rsp, len);
+	/* The data goes from the message straight into the response buffer. */
+	r = b->sink.answer(b->sink.userdata, b->id, reply.cc, reply.data, reply.data_len);
 	if (r == -EMSGSIZE) {
 		log_warning("%s: response to netfn 0x%02x cmd 0x%02x (%zu bytes) is %zu bytes, over the %zu byte buffer; answering 0x%02X (%s)",
 			    b->label, b->req.netfn, b->req.cmd, b->req.len, 3 + reply.data_len,
-			    b->sm->limit, IPMI_CC_RESP_TOO_LONG, ipmi_cc_name(IPMI_CC_RESP_TOO_LONG));
+			    b->sink.limit, IPMI_CC_RESP_TOO_LONG, ipmi_cc_name(IPMI_CC_RESP_TOO_LONG));
 	} else if (r == -ESTALE) {
 		log_warning("%s: response to netfn 0x%02x cmd 0x%02x dropped: the host moved on",
 			    b->label, b->req.netfn, b->req.cmd);
@@ -244,7 +226,7 @@ static void on_reply(struct upstream_call *call, sd_bus_message *m, bool from_bu
 				  b->label, b->req.netfn, b->req.cmd);
 	} else {
 		log_debug("%s: response netfn 0x%02x cmd 0x%02x cc 0x%02x (%zu bytes)",
-			  b->label, b->req.netfn, b->req.cmd, reply.cc, len);
+			  b->label, b->req.netfn, b->req.cmd, reply.cc, 3 + reply.data_len);
 	}
 }
 

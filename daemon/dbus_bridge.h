@@ -4,7 +4,8 @@
  * asynchronous xyz.openbmc_project.Ipmi.Server.execute call (docs/design.md
  * section 5) on the upstream connection (upstream.h) with its own timeout,
  * and the reply, or the completion code standing in for a failed call
- * (section 7), goes back to the state machine.
+ * (section 7), goes back through the sink (the channel, which hands it to
+ * its state machine).
  *
  * A channel has at most one call in flight. Cancelling it makes the
  * upstream connection forget the call, so its answer can never reach the
@@ -40,9 +41,20 @@ struct dbus_bridge_counters {
 	uint64_t foreign_replies;
 };
 
+/*
+ * Where answers go. @answer gets the request's id, the completion code and
+ * the data (the header is the request's own, echoed by the state machine)
+ * and returns as kcs_sm_respond_data(): 0, -ESTALE, -EMSGSIZE.
+ */
+struct dbus_bridge_sink {
+	int (*answer)(void *userdata, uint32_t id, uint8_t cc, const uint8_t *data, size_t len);
+	void *userdata;
+	size_t limit;                /* largest response, bytes, for messages */
+};
+
 struct dbus_bridge {
 	struct upstream *upstream;
-	struct kcs_sm *sm;
+	struct dbus_bridge_sink sink;
 	const char *label;           /* "ch3 ipmi_kcs3", for messages */
 	struct timeval timeout;
 	struct event *timer;         /* the deadline of the call in flight */
@@ -51,13 +63,11 @@ struct dbus_bridge {
 	bool foreign_logged;         /* a foreign reply to this call was logged */
 	struct ipmi_request_hdr req;
 	struct dbus_bridge_counters counters;
-	/* One byte past the largest buffer, so an oversize reply stays oversize. */
-	uint8_t rsp[KCS_BUF_MAX + 1];
 };
 
 /* @upstream and @label must outlive the bridge. */
 int dbus_bridge_init(struct dbus_bridge *b, struct upstream *upstream, struct event_base *base,
-		     struct kcs_sm *sm, const char *label, unsigned int timeout_ms);
+		     const struct dbus_bridge_sink *sink, const char *label, unsigned int timeout_ms);
 /* Cancels the call in flight. */
 void dbus_bridge_done(struct dbus_bridge *b);
 
@@ -72,17 +82,6 @@ void dbus_bridge_cancel(struct dbus_bridge *b, uint32_t id);
 /* --- pure helpers, unit-tested without a bus --- */
 
 struct ipmi_request_hdr ipmi_request_hdr(const uint8_t *msg, size_t len);
-
-/*
- * Build the KCS response to @req: (NetFn|1)<<2 | LUN, Cmd, @cc, @data.
- * The request's NetFn/LUN/Cmd are echoed whatever the reply said. Returns
- * the length written; when the response does not fit @out_size the data
- * is cut at @out_size, so the result still exceeds any buffer limit below
- * @out_size. @out_size must be at least 3.
- */
-size_t bridge_build_response(const struct ipmi_request_hdr *req, uint8_t cc,
-			     const uint8_t *data, size_t data_len,
-			     uint8_t *out, size_t out_size);
 
 /*
  * Why a call brought no answer for the host; the choice of codes is

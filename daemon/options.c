@@ -26,7 +26,13 @@
 enum {
 	ARG_UIO_SYSFS = 0x100,
 	ARG_UIO_DEV,
+	ARG_POLLED,
+	ARG_POLL_BUDGET,
+	ARG_IDLE_POLL,
 };
+
+/* A --channel before any --uio/--sim: it belongs to the first device. */
+#define DEVICE_PENDING UINT_MAX
 
 static const struct option long_options[] = {
 	{ "uio",         required_argument, NULL, 'u' },
@@ -39,6 +45,9 @@ static const struct option long_options[] = {
 	{ "log-level",   required_argument, NULL, 'l' },
 	{ "uio-sysfs",   required_argument, NULL, ARG_UIO_SYSFS },
 	{ "uio-dev",     required_argument, NULL, ARG_UIO_DEV },
+	{ "polled",      no_argument,       NULL, ARG_POLLED },
+	{ "poll-budget", required_argument, NULL, ARG_POLL_BUDGET },
+	{ "idle-poll",   required_argument, NULL, ARG_IDLE_POLL },
 	{ "help",        no_argument,       NULL, 'h' },
 	{ "version",     no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -50,18 +59,28 @@ static const char short_options[] = ":b:t:B:l:hV";
 static void print_help(FILE *out)
 {
 	fprintf(out,
-		"Usage: " PROG " (--uio NAME|/dev/uioN | --sim DIR) --chip CHIP --channel SPEC [--channel SPEC...] [OPTIONS]\n"
+		"Usage: " PROG " --chip CHIP (--uio NAME|/dev/uioN | --sim DIR) [--polled] --channel SPEC\n"
+		"                [--channel SPEC...] [(--uio ...|--sim ...) --channel SPEC...] [OPTIONS]\n"
 		"\n"
 		"Serve the BMC side of IPMI KCS channels from userspace and forward each\n"
 		"request to the IPMI service on D-Bus (xyz.openbmc_project.Ipmi.Host).\n"
+		"One process serves one LPC controller: every device of it, each followed\n"
+		"by its channels.\n"
 		"\n"
 		"Device:\n"
 		"      --uio NAME|/dev/uioN  UIO device: its linux,uio-name or its node\n"
 		"      --sim DIR             simulated device (DIR/regs, DIR/irq), created if missing\n"
+		"      --polled              poll the device before it even if it has an interrupt\n"
+		"                            (a node without one is always polled)\n"
 		"      --chip CHIP           %s\n"
 		"      --channel SPEC        " SPEC_SYNTAX "\n"
 		"                            e.g. 3:ipmi_kcs3,addr=0xca2; NAME becomes the D-Bus\n"
 		"                            name xyz.openbmc_project.Ipmi.Channel.NAME\n"
+		"Polling:\n"
+		"      --poll-budget USEC    burst polling: keep reading STR up to this long\n"
+		"                            after a byte, 0..%u, 0 off (default %u)\n"
+		"      --idle-poll MSEC      polled devices: STR read every MSEC when idle,\n"
+		"                            1..%u (default %u)\n"
 		"Service:\n"
 		"  -b, --buffer-size BYTES   largest request/response, %u..%u (default %u)\n"
 		"  -t, --timeout MS          upstream execute timeout, 1..%u (default %u)\n"
@@ -74,6 +93,8 @@ static void print_help(FILE *out)
 		"  -h, --help                show this help\n"
 		"  -V, --version             show the version\n",
 		kcs_chip_names(),
+		OPTIONS_POLL_BUDGET_MAX_US, OPTIONS_POLL_BUDGET_DEFAULT_US,
+		OPTIONS_IDLE_POLL_MAX_MS, OPTIONS_IDLE_POLL_DEFAULT_MS,
 		KCS_BUF_MIN, KCS_BUF_MAX, KCS_BUF_DEFAULT,
 		OPTIONS_TIMEOUT_MAX_MS, OPTIONS_TIMEOUT_DEFAULT_MS);
 }
@@ -260,6 +281,28 @@ int channel_spec_parse(struct channel_spec *ret, const char *spec, FILE *err)
 	return 0;
 }
 
+static int add_device(struct options *o, enum device_kind kind, const char *opt,
+		      const char *path, FILE *err)
+{
+	if (path[0] == '\0')
+		return usage_error(err, kind == DEVICE_UIO ?
+				   "--uio '': expected a UIO name or a /dev/uioN path" :
+				   "--sim '': expected a directory");
+	for (unsigned int i = 0; i < o->n_devices; i++)
+		if (o->devices[i].kind == kind && strcmp(o->devices[i].path, path) == 0)
+			return usage_error(err, "%s '%s' is given twice", opt, path);
+	if (o->n_devices >= OPTIONS_MAX_DEVICES)
+		return usage_error(err, "%s '%s': too many devices (at most %u)", opt, path,
+				   OPTIONS_MAX_DEVICES);
+	o->devices[o->n_devices++] = (struct device_spec){ .kind = kind, .path = path };
+	return 0;
+}
+
+static const char *device_option(const struct device_spec *d)
+{
+	return d->kind == DEVICE_UIO ? "--uio" : "--sim";
+}
+
 static int add_channel(struct options *o, const char *spec, FILE *err)
 {
 	struct channel_spec s;
@@ -280,6 +323,7 @@ static int add_channel(struct options *o, const char *spec, FILE *err)
 		return usage_error(err, "--channel '%s': too many channels (at most %u)",
 				   spec, OPTIONS_MAX_CHANNELS);
 	s.arg = spec;
+	s.device = o->n_devices ? o->n_devices - 1 : DEVICE_PENDING;
 	o->channels[o->n_channels++] = s;
 	return 0;
 }
@@ -365,14 +409,26 @@ static int check_complete(struct options *o, FILE *err)
 {
 	char why[256];
 
-	if (o->uio && o->sim)
-		return usage_error(err, "--uio and --sim exclude each other: give one device");
-	if (!o->uio && !o->sim)
+	for (unsigned int i = 1; i < o->n_devices; i++)
+		if (o->devices[i].kind != o->devices[0].kind)
+			return usage_error(err, "--uio and --sim exclude each other: one kind of device per process");
+	if (o->n_devices == 0)
 		return usage_error(err, "missing device: give --uio NAME|/dev/uioN or --sim DIR");
 	if (!o->chip)
 		return usage_error(err, "missing --chip (one of %s)", kcs_chip_names());
 	if (o->n_channels == 0)
 		return usage_error(err, "missing --channel " SPEC_SYNTAX);
+	for (unsigned int i = 0; i < o->n_channels; i++) {
+		struct channel_spec *s = &o->channels[i];
+
+		if (s->device == DEVICE_PENDING)
+			s->device = 0;
+		o->devices[s->device].n_channels++;
+	}
+	for (unsigned int i = 0; i < o->n_devices; i++)
+		if (o->devices[i].n_channels == 0)
+			return usage_error(err, "%s '%s': no --channel follows it (each device is followed by its channels)",
+					   device_option(&o->devices[i]), o->devices[i].path);
 	for (unsigned int i = 0; i < o->n_channels; i++) {
 		const struct channel_spec *s = &o->channels[i];
 
@@ -384,15 +440,15 @@ static int check_complete(struct options *o, FILE *err)
 
 /*
  * Options that take one value take it once: a second one is a mistake (two
- * settings files merged, a typo), not an override. --channel repeats by
- * design, and so, for now, does --uio.
+ * settings files merged, a typo), not an override. --channel, --uio and
+ * --sim repeat by design: each --uio or --sim starts a device of its own.
  */
 static int check_given_once(const char *first[], int c, FILE *err)
 {
 	for (size_t i = 0; long_options[i].name; i++) {
 		const struct option *l = &long_options[i];
 
-		if (l->val != c || l->has_arg != required_argument || c == 'C' || c == 'u')
+		if (l->val != c || l->has_arg != required_argument || c == 'C' || c == 'u' || c == 's')
 			continue;
 		if (first[i])
 			return usage_error(err, "--%s '%s': given twice (first '%s'); give it once",
@@ -416,6 +472,8 @@ int options_parse(struct options *o, int argc, char *argv[], FILE *out, FILE *er
 		.log_level = LOG_INFO,
 		.uio_sysfs = "/sys/class/uio",
 		.uio_dev = "/dev",
+		.poll_budget_us = OPTIONS_POLL_BUDGET_DEFAULT_US,
+		.idle_poll_ms = OPTIONS_IDLE_POLL_DEFAULT_MS,
 	};
 
 	/* Full re-initialisation, so the parser can run more than once (tests). */
@@ -427,14 +485,28 @@ int options_parse(struct options *o, int argc, char *argv[], FILE *out, FILE *er
 			return r;
 		switch (c) {
 		case 'u':
-			if (optarg[0] == '\0')
-				return usage_error(err, "--uio '': expected a UIO name or a /dev/uioN path");
-			o->uio = optarg;
-			break;
 		case 's':
-			if (optarg[0] == '\0')
-				return usage_error(err, "--sim '': expected a directory");
-			o->sim = optarg;
+			r = add_device(o, c == 'u' ? DEVICE_UIO : DEVICE_SIM, c == 'u' ? "--uio" : "--sim",
+				       optarg, err);
+			if (r < 0)
+				return r;
+			break;
+		case ARG_POLLED:
+			if (o->n_devices == 0)
+				return usage_error(err, "--polled applies to the --uio or --sim before it: give the device first");
+			o->devices[o->n_devices - 1].polled = true;
+			break;
+		case ARG_POLL_BUDGET:
+			if (parse_unsigned(optarg, 10, OPTIONS_POLL_BUDGET_MAX_US, &v) < 0)
+				return usage_error(err, "--poll-budget '%s': expected microseconds in 0..%u (0 turns burst polling off)",
+						   optarg, OPTIONS_POLL_BUDGET_MAX_US);
+			o->poll_budget_us = (unsigned int)v;
+			break;
+		case ARG_IDLE_POLL:
+			if (parse_unsigned(optarg, 10, OPTIONS_IDLE_POLL_MAX_MS, &v) < 0 || v < 1)
+				return usage_error(err, "--idle-poll '%s': expected milliseconds in 1..%u",
+						   optarg, OPTIONS_IDLE_POLL_MAX_MS);
+			o->idle_poll_ms = (unsigned int)v;
 			break;
 		case 'c':
 			o->chip = kcs_chip_find(optarg);

@@ -10,28 +10,53 @@
 #include <stdio.h>
 
 #include "dbus_names.h"
+#include "kcs_burst.h"
 #include "kcs_chip.h"
 
 /* No supported chip has more KCS channels than this. */
 #define OPTIONS_MAX_CHANNELS 4u
+/* One UIO node per channel at most (AST2600), or one simulated device each. */
+#define OPTIONS_MAX_DEVICES  OPTIONS_MAX_CHANNELS
 /* The NAME of a channel becomes a D-Bus name element and object path element. */
 #define CHANNEL_NAME_MAX 64u
 
 #define OPTIONS_TIMEOUT_DEFAULT_MS 4000u
 #define OPTIONS_TIMEOUT_MAX_MS     60000u
+/* --poll-budget: burst polling window budget, microseconds (0: off). */
+#define OPTIONS_POLL_BUDGET_DEFAULT_US (KCS_BURST_BUDGET_DEFAULT_NS / 1000u)
+#define OPTIONS_POLL_BUDGET_MAX_US     (KCS_BURST_BUDGET_MAX_NS / 1000u)
+/* --idle-poll: STR poll interval of a polled-mode device, milliseconds. */
+#define OPTIONS_IDLE_POLL_DEFAULT_MS   10u
+#define OPTIONS_IDLE_POLL_MAX_MS       1000u
 
 struct channel_spec {
 	struct kcs_channel_config cfg;
 	char name[CHANNEL_NAME_MAX + 1];
 	const char *arg;           /* the SPEC as given (points into argv), for messages */
+	unsigned int device;       /* index into options.devices */
+};
+
+enum device_kind {
+	DEVICE_UIO,                /* --uio NAME|/dev/uioN */
+	DEVICE_SIM,                /* --sim DIR */
+};
+
+/* One --uio or --sim, with the --channel and --polled that follow it. */
+struct device_spec {
+	enum device_kind kind;
+	const char *path;          /* as given (points into argv) */
+	bool polled;               /* --polled: poll even if the node has an interrupt */
+	unsigned int n_channels;
 };
 
 struct options {
-	const char *uio;           /* --uio NAME|/dev/uioN, or NULL */
-	const char *sim;           /* --sim DIR, or NULL */
+	struct device_spec devices[OPTIONS_MAX_DEVICES];
+	unsigned int n_devices;
 	const struct kcs_chip *chip;
-	struct channel_spec channels[OPTIONS_MAX_CHANNELS];
+	struct channel_spec channels[OPTIONS_MAX_CHANNELS];  /* of all devices */
 	unsigned int n_channels;
+	unsigned int poll_budget_us;  /* burst polling budget, 0: off */
+	unsigned int idle_poll_ms;    /* polled mode's STR poll interval */
 	unsigned int buffer_size;  /* bytes, KCS_BUF_MIN..KCS_BUF_MAX */
 	unsigned int timeout_ms;   /* upstream execute timeout */
 	const char *bus;           /* --bus: common/bus_open.h's forms */

@@ -25,7 +25,6 @@
 
 struct sim_channel {
 	struct sim_page_channel regs;
-	bool served;
 };
 
 struct sim_backend {
@@ -156,15 +155,19 @@ static int sim_ack(struct kcs_backend *b)
 	return total ? 0 : -EAGAIN;
 }
 
-/* Level-triggered: IBF still set on a served channel means "fire again". */
-static int sim_reenable(struct kcs_backend *b)
+/*
+ * The host writes the FIFO for every byte, masked or not: what piled up
+ * while bytes were served (polled) is for bytes already served. The
+ * caller then looks at STR, which is the level of the line.
+ */
+static int sim_reenable(struct kcs_backend *b, bool served_masked, bool served_live)
 {
-	struct sim_backend *s = (struct sim_backend *)b;
+	int r;
 
-	for (size_t i = 0; i < SIM_MAX_CHANNELS; i++)
-		if (s->channels[i].served && (sim_page_read_str(&s->channels[i].regs) & KCS_STR_IBF))
-			return 1;
-	return 0;
+	if (!served_masked && !served_live)
+		return 0;
+	r = sim_ack(b);
+	return r == -EAGAIN ? 0 : r;
 }
 
 static int sim_channel_regs(struct kcs_backend *b, const struct kcs_channel_config *cfg,
@@ -183,7 +186,6 @@ static int sim_channel_regs(struct kcs_backend *b, const struct kcs_channel_conf
 		return log_error_errno(r, "%s: %s channel %u: %m", s->label, b->chip->name, cfg->channel);
 	c->regs.page = s->regs;
 	c->regs.width = b->chip->reg_width;
-	c->served = true;
 	*out = (struct kcs_regs){ .ops = &sim_regs_ops, .ctx = c };
 	return 0;
 }
@@ -259,6 +261,7 @@ int sim_backend_open(struct kcs_backend **ret, const char *dir, const struct kcs
 		return r;
 	regs_fd = files.regs_fd;
 	s->base.irq_fd = files.irq_fd;
+	s->base.has_irq = files.irq_fd >= 0;
 	/* Two BMC sides on one device would corrupt each other's handshakes. */
 	if (flock(regs_fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno == EWOULDBLOCK)
@@ -283,8 +286,12 @@ int sim_backend_open(struct kcs_backend **ret, const char *dir, const struct kcs
 	s->base.name = s->label;
 	s->base.page = (struct kcs_page){ .ops = &sim_page_ops, .ctx = s };
 
-	log_info("%s: simulated %s, registers %s/" SIM_PAGE_REGS_FILE ", interrupt %s/" SIM_PAGE_IRQ_FILE,
-		 s->label, chip->name, dir, dir);
+	if (s->base.has_irq)
+		log_info("%s: simulated %s, registers %s/" SIM_PAGE_REGS_FILE ", interrupt %s/" SIM_PAGE_IRQ_FILE,
+			 s->label, chip->name, dir, dir);
+	else
+		log_info("%s: simulated %s, registers %s/" SIM_PAGE_REGS_FILE ", interrupt none (" SIM_PAGE_NOIRQ_FILE ")",
+			 s->label, chip->name, dir);
 	*ret = &TAKE_PTR(s)->base;
 	return 0;
 }

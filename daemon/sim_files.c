@@ -139,6 +139,18 @@ static int open_irq(const char *label, int dir_fd, const char *path)
 	return TAKE_FD(fd);
 }
 
+/* 1 when DIR holds the marker of an interrupt-less device, 0 when not. */
+static int irq_less(const char *label, int dir_fd, const char *dir)
+{
+	struct stat st;
+
+	if (fstatat(dir_fd, SIM_PAGE_NOIRQ_FILE, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return 1;
+	if (errno == ENOENT)
+		return 0;
+	return log_error_errno(errno, "%s: cannot check for %s/" SIM_PAGE_NOIRQ_FILE ": %m", label, dir);
+}
+
 int sim_files_open(const char *label, const char *given, struct sim_files *ret)
 {
 	_cleanup_free_ char *dir = strdup(given), *regs_path = NULL, *irq_path = NULL;
@@ -169,8 +181,11 @@ int sim_files_open(const char *label, const char *given, struct sim_files *ret)
 	regs_fd = open_regs(label, dir_fd, regs_path);
 	if (regs_fd < 0)
 		return regs_fd;
-	irq_fd = open_irq(label, dir_fd, irq_path);
-	if (irq_fd < 0)
+	r = irq_less(label, dir_fd, dir);
+	if (r < 0)
+		return r;
+	irq_fd = r ? -1 : open_irq(label, dir_fd, irq_path);
+	if (irq_fd < 0 && !r)
 		return irq_fd;
 	*ret = (struct sim_files){ .regs_fd = TAKE_FD(regs_fd), .irq_fd = irq_fd };
 	return 0;

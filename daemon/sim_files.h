@@ -20,7 +20,8 @@
 
 struct sim_files {
 	int regs_fd;    /* O_RDWR */
-	int irq_fd;     /* O_RDWR | O_NONBLOCK: the daemon is a writer too */
+	int irq_fd;     /* O_RDWR | O_NONBLOCK: the daemon is a writer too;
+			   -1 when DIR holds SIM_PAGE_NOIRQ_FILE (no interrupt line) */
 };
 
 /*

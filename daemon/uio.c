@@ -404,11 +404,19 @@ static int uio_ack(struct kcs_backend *b)
 	return 0;
 }
 
-static int uio_reenable(struct kcs_backend *b)
+static int uio_reenable(struct kcs_backend *b, bool served_masked, bool served_live)
 {
 	struct uio_backend *u = (struct uio_backend *)b;
 	const uint32_t one = 1;
 	ssize_t n;
+
+	/* Masked, the line raises no event: only a live one may have counted. */
+	if (served_live) {
+		int r = uio_ack(b);
+
+		if (r < 0 && r != -EAGAIN)
+			return r;
+	}
 
 	do
 		n = write(b->irq_fd, &one, sizeof(one));
@@ -418,8 +426,27 @@ static int uio_reenable(struct kcs_backend *b)
 	if (n != sizeof(one))
 		return log_error_errno(EIO, "%s: short write re-enabling the interrupt (%zd bytes): %m",
 				       u->label, n);
-	/* The line is level-triggered: a pending cause fires again on irq_fd. */
 	return 0;
+}
+
+/*
+ * uio_pdrv_genirq without an interrupt answers read(), write() and poll()
+ * on the node with EIO. A non-blocking read tells: EAGAIN (or a count, which
+ * the start-up pass serves anyway) means there is a line.
+ */
+static int probe_irq(struct uio_backend *u)
+{
+	uint32_t count;
+	ssize_t n;
+
+	do
+		n = read(u->base.irq_fd, &count, sizeof(count));
+	while (n < 0 && errno == EINTR);
+	if (n >= 0 || errno == EAGAIN)
+		return 1;
+	if (errno == EIO)
+		return 0;
+	return log_error_errno(errno, "%s: failed to read the interrupt count: %m", u->label);
 }
 
 static int uio_channel_regs(struct kcs_backend *b, const struct kcs_channel_config *cfg,
@@ -499,9 +526,16 @@ int uio_backend_open(struct kcs_backend **ret, const char *device,
 	u->base.chip = chip;
 	u->base.name = u->label;
 	u->base.page = (struct kcs_page){ .ops = &uio_page_ops, .ctx = u };
+	u->base.controller_addr = info.addr + info.offset;
 
-	log_info("%s: %s registers at 0x%" PRIx64 " + 0x%" PRIx64 " (map 0 size 0x%" PRIx64 ")",
-		 u->label, chip->name, info.addr, info.offset, info.size);
+	r = probe_irq(u);
+	if (r < 0)
+		return r;
+	u->base.has_irq = r > 0;
+
+	log_info("%s: %s registers at 0x%" PRIx64 " + 0x%" PRIx64 " (map 0 size 0x%" PRIx64 "), %s",
+		 u->label, chip->name, info.addr, info.offset, info.size,
+		 u->base.has_irq ? "with an interrupt" : "no interrupt (polled)");
 	*ret = &TAKE_PTR(u)->base;
 	return 0;
 }

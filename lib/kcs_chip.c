@@ -290,7 +290,7 @@ int kcs_chip_configure(const struct kcs_chip *chip, const struct kcs_page *page,
 		page_update(chip, page, c->ie, NPCM_IE_IRQE | NPCM_IE_HIRQE,
 			    NPCM_IE_IRQE | NPCM_IE_HIRQE);
 	}
-	return kcs_chip_set_ibf_irq(chip, page, cfg->channel, true);
+	return kcs_chip_set_ibf_irq(chip, page, cfg->channel, !cfg->polled);
 }
 
 int kcs_chip_set_ibf_irq(const struct kcs_chip *chip, const struct kcs_page *page,

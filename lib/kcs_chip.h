@@ -54,6 +54,7 @@ struct kcs_channel_config {
 	uint32_t status_addr;      /* LPC I/O address of the status port */
 	unsigned int serirq;       /* host SerIRQ number, 0 = none */
 	enum kcs_serirq_type serirq_type;
+	bool polled;               /* served by polling STR: IBF interrupt left off */
 };
 
 /* NULL when @name is not a supported chip. */
@@ -76,7 +77,9 @@ int kcs_chip_validate(const struct kcs_chip *chip,
 
 /*
  * Start-up configuration: LPC address (when set), SerIRQ routing (when set),
- * channel enable, IBF interrupt enable. Validates first.
+ * channel enable, IBF interrupt enable (disable when @cfg->polled: on a
+ * line shared with other LPC functions an enabled KCS interrupt nobody
+ * handles would storm the line their drivers own). Validates first.
  */
 int kcs_chip_configure(const struct kcs_chip *chip, const struct kcs_page *page,
 		       const struct kcs_channel_config *cfg,

@@ -234,10 +234,36 @@ int kcs_sm_init(struct kcs_sm *sm, const struct kcs_regs *regs,
 	return 0;
 }
 
+uint8_t kcs_sm_read_str(const struct kcs_sm *sm)
+{
+	return sm->regs.ops->read_str(sm->regs.ctx);
+}
+
 enum kcs_sm_event kcs_sm_poll(struct kcs_sm *sm)
 {
-	uint8_t str = sm->regs.ops->read_str(sm->regs.ctx);
+	return kcs_sm_serve(sm, kcs_sm_read_str(sm));
+}
 
+bool kcs_sm_expects_host_byte(const struct kcs_sm *sm)
+{
+	switch (sm->phase) {
+	case KCS_PHASE_WRITE_START:
+	case KCS_PHASE_WRITE_DATA:
+	case KCS_PHASE_WRITE_END:
+	case KCS_PHASE_READ:
+	case KCS_PHASE_ABORT_1:
+	case KCS_PHASE_ABORT_2:
+		return true;
+	case KCS_PHASE_IDLE:
+	case KCS_PHASE_WAIT_RESPONSE:
+	case KCS_PHASE_ERROR:
+	default:
+		return false;
+	}
+}
+
+enum kcs_sm_event kcs_sm_serve(struct kcs_sm *sm, uint8_t str)
+{
 	if (!(str & KCS_STR_IBF))
 		return KCS_EV_SPURIOUS;
 	if (str & KCS_STR_CD)
@@ -273,25 +299,61 @@ static void start_read(struct kcs_sm *sm, size_t len)
 	write_odr(sm, sm->out[0]);
 }
 
-int kcs_sm_respond_cc(struct kcs_sm *sm, uint32_t id, uint8_t cc)
+/* NetFn|1 (the response NetFn), LUN and Cmd of the request, then @cc. */
+static void put_header(struct kcs_sm *sm, uint8_t cc)
 {
-	if (!kcs_sm_waiting_for(sm, id)) {
-		sm->counters.stale_responses++;
-		return -ESTALE;
-	}
-	sm->out[0] = sm->req_hdr[0] | 0x04u; /* NetFn | 1: the response NetFn */
+	sm->out[0] = sm->req_hdr[0] | 0x04u;
 	sm->out[1] = sm->req_hdr[1];
 	sm->out[2] = cc;
+}
+
+static int check_waiting(struct kcs_sm *sm, uint32_t id)
+{
+	if (kcs_sm_waiting_for(sm, id))
+		return 0;
+	sm->counters.stale_responses++;
+	return -ESTALE;
+}
+
+int kcs_sm_respond_cc(struct kcs_sm *sm, uint32_t id, uint8_t cc)
+{
+	int r = check_waiting(sm, id);
+
+	if (r < 0)
+		return r;
+	put_header(sm, cc);
 	start_read(sm, 3);
+	return 0;
+}
+
+int kcs_sm_respond_data(struct kcs_sm *sm, uint32_t id, uint8_t cc,
+			const uint8_t *data, size_t len)
+{
+	int r = check_waiting(sm, id);
+
+	if (r < 0)
+		return r;
+	if (len && !data)
+		return -EINVAL;
+	if (len > sm->limit - 3) {
+		sm->counters.oversize_responses++;
+		put_header(sm, 0xCA);
+		start_read(sm, 3);
+		return -EMSGSIZE;
+	}
+	put_header(sm, cc);
+	if (len)
+		memcpy(sm->out + 3, data, len);
+	start_read(sm, 3 + len);
 	return 0;
 }
 
 int kcs_sm_respond(struct kcs_sm *sm, uint32_t id, const uint8_t *msg, size_t len)
 {
-	if (!kcs_sm_waiting_for(sm, id)) {
-		sm->counters.stale_responses++;
-		return -ESTALE;
-	}
+	int r = check_waiting(sm, id);
+
+	if (r < 0)
+		return r;
 	if (!msg || len < KCS_BUF_MIN)
 		return -EINVAL;
 	if (len > sm->limit) {

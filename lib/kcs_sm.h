@@ -110,6 +110,15 @@ enum kcs_sm_event kcs_sm_poll(struct kcs_sm *sm);
 void kcs_sm_count_spurious(struct kcs_sm *sm);
 
 /*
+ * The two halves of kcs_sm_poll(), for a caller that watches STR itself
+ * (burst polling): one STR read, and serving the byte that STR value
+ * announces (SPURIOUS, not counted, when it shows IBF clear). The register
+ * is read once per byte either way.
+ */
+uint8_t kcs_sm_read_str(const struct kcs_sm *sm);
+enum kcs_sm_event kcs_sm_serve(struct kcs_sm *sm, uint8_t str);
+
+/*
  * Answer request @id with @msg (NetFn|1/LUN, Cmd, CC, data...).
  * -ESTALE when @id is not the request the channel waits for (counted and
  * dropped), -EINVAL when @len < 3. A response longer than the limit is
@@ -117,6 +126,15 @@ void kcs_sm_count_spurious(struct kcs_sm *sm);
  * returned so the caller can log it; the host still gets its answer.
  */
 int kcs_sm_respond(struct kcs_sm *sm, uint32_t id, const uint8_t *msg, size_t len);
+
+/*
+ * Answer request @id with completion code @cc and @data (@len bytes, may be
+ * 0): the request's NetFn (as a response), LUN and Cmd are echoed, and the
+ * response is built once, in the state machine's own buffer. -ESTALE and
+ * -EMSGSIZE (3 + @len over the limit: 0xCA sent instead) as above.
+ */
+int kcs_sm_respond_data(struct kcs_sm *sm, uint32_t id, uint8_t cc,
+			const uint8_t *data, size_t len);
 
 /*
  * Answer request @id with only a completion code, echoing the request's
@@ -140,6 +158,30 @@ static inline const struct kcs_counters *kcs_sm_counters(const struct kcs_sm *sm
 {
 	return &sm->counters;
 }
+
+static inline enum kcs_phase kcs_sm_phase(const struct kcs_sm *sm)
+{
+	return sm->phase;
+}
+
+/* The status code the next error exit reports (KCS_STATUS_*). */
+static inline uint8_t kcs_sm_status_code(const struct kcs_sm *sm)
+{
+	return sm->error;
+}
+
+/* Largest request and response, bytes. */
+static inline size_t kcs_sm_limit(const struct kcs_sm *sm)
+{
+	return sm->limit;
+}
+
+/*
+ * The host is in the middle of a transfer and its next byte is due: write
+ * phases, the read phase and the error exit. Not while the request is out
+ * upstream, when idle, or in ERROR (the host has yet to notice).
+ */
+bool kcs_sm_expects_host_byte(const struct kcs_sm *sm);
 
 const char *kcs_phase_name(enum kcs_phase phase);
 const char *kcs_sm_event_name(enum kcs_sm_event ev);

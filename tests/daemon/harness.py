@@ -22,6 +22,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 
@@ -121,6 +122,21 @@ class Daemon:
         self.notify = notify
         self.log = log
         self.messages = []
+        # The notify socket is read all the time: a full queue would block
+        # the daemon's sd_notify() (STATUS= every few seconds in long tests).
+        self._cond = threading.Condition()
+        self._reader = threading.Thread(target=self._read_notify, daemon=True)
+        self._reader.start()
+
+    def _read_notify(self):
+        while True:
+            try:
+                m = self.notify.recv(4096).decode(errors='replace')
+            except OSError:
+                return
+            with self._cond:
+                self.messages.append(m)
+                self._cond.notify_all()
 
     def log_text(self):
         with open(self.log, errors='replace') as f:
@@ -129,21 +145,17 @@ class Daemon:
     def wait_notify(self, predicate, timeout, what):
         """Wait for a notify datagram with a line for which predicate is true."""
         deadline = time.monotonic() + timeout
-        for m in self.messages:
-            if any(predicate(line) for line in m.splitlines()):
-                return m
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TestFailure(f'no {what} from kcs-uiod within {timeout} s; got {self.messages}')
-            r, _, _ = select.select([self.notify], [], [], min(left, 0.2))
-            if r:
-                m = self.notify.recv(4096).decode(errors='replace')
-                self.messages.append(m)
-                if any(predicate(line) for line in m.splitlines()):
-                    return m
-            elif self.proc.poll() is not None:
-                raise TestFailure(f'kcs-uiod exited with {self.proc.returncode} before {what}')
+        with self._cond:
+            while True:
+                for m in self.messages:
+                    if any(predicate(line) for line in m.splitlines()):
+                        return m
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TestFailure(f'no {what} from kcs-uiod within {timeout} s; got {self.messages}')
+                if self.proc.poll() is not None:
+                    raise TestFailure(f'kcs-uiod exited with {self.proc.returncode} before {what}')
+                self._cond.wait(min(left, 0.2))
 
     def wait_log(self, text, timeout, count=1):
         """Wait until the daemon's stderr holds text (count times; a file, polled with a deadline)."""

@@ -20,7 +20,7 @@ from types import SimpleNamespace
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (AST_HICR2, AST_HICR2_IBFIE, STATE_ERROR, STATE_IDLE, STR_SMS_ATN,  # noqa: E402
-                     RawPeer, RawResult, bus_name, check, main, tool, write_steps)
+                     RawPeer, RawResult, bus_name, check, clean_env, main, tool, write_steps)
 
 NETFN_APP, NETFN_OEM = 0x06, 0x30
 GET_DEVICE_ID = 0x01
@@ -532,6 +532,165 @@ def test_flood(h):
     check(h.state() == STATE_ERROR, 'SIGTERM during the flood: channel not left in ERROR')
     flood.send_signal(signal.SIGTERM)
     flood.wait(30)
+
+
+def bench_ok(h, count, channel=3, opts=(), args=(), timeout=300):
+    r = h.host('bench', '--count', str(count), '--json', *args, channel=channel, opts=opts, timeout=timeout)
+    check(r.returncode == 0, f'bench on channel {channel} failed ({r.returncode}): {r.stdout} {r.stderr}')
+    return r
+
+
+def ibf_irq_enabled(h, channel=3):
+    return bool(h.reg32(AST_HICR2) & AST_HICR2_IBFIE[channel])
+
+
+def test_polled(h):
+    """An interrupt-less simulated device: polled mode, round trips, no FIFO at all."""
+    os.makedirs(h.sim)
+    open(os.path.join(h.sim, 'noirq'), 'w').close()
+    h.start_bus()
+    h.start_stub()
+    d = h.start_daemon('--idle-poll', '5')
+    d.wait_log('the node has no interrupt: polled mode, STR every 5 ms when idle', 5)
+    check(not os.path.exists(os.path.join(h.sim, 'irq')), 'an interrupt-less device got a FIFO')
+    check(not ibf_irq_enabled(h), 'polled mode left the IBF interrupt enabled in the controller')
+    get_device_id(h)
+    bench_ok(h, 50, args=('--size', '40', '--wait', 'spin'))
+    bench_ok(h, 50, args=('--wait', 'sleep'))
+    check(not os.path.exists(os.path.join(h.sim, 'irq')), 'something created the FIFO')
+    c = h.props(CH, 'Requests', 'Responses', 'Restarts', 'IllegalCodes', 'SpuriousInterrupts')
+    check(c == {'Requests': 101, 'Responses': 101, 'Restarts': 0, 'IllegalCodes': 0, 'SpuriousInterrupts': 0},
+          f'unexpected counters {c}')
+
+
+def test_polled_forced(h):
+    """--polled on a device that has an interrupt: polled anyway, the line left alone."""
+    h.start_bus()
+    h.start_stub()
+    d = h.start_daemon('--polled')
+    d.wait_log("polled mode (--polled; the node's interrupt is left masked)", 5)
+    check(not ibf_irq_enabled(h), '--polled left the IBF interrupt enabled in the controller')
+    bench_ok(h, 50, args=('--size', '20'))
+    check(h.prop(CH, 'Responses') == 50, 'not every transaction answered')
+    # Without --polled the same device is served through its interrupt again.
+    d.stop()
+    d = h.start_daemon()
+    check(ibf_irq_enabled(h), 'interrupt mode did not enable the IBF interrupt')
+    check('polled mode' not in d.log_text(), 'a device with an interrupt was polled without --polled')
+    get_device_id(h)
+
+
+def test_two_devices(h):
+    """One process, two simulated devices (two interrupts), a channel on each."""
+    other = h.path('sim2')
+    h.start_bus()
+    h.start_stub()
+    d = h.start_daemon('--sim', other, '--channel', '2:ipmi_kcs2')
+    d.wait_log('Ready: 2 channels on 2 devices', 10)
+    hosts = [h.host_bg('bench', '--count', '200', '--size', '30', channel=3),
+             subprocess.Popen([tool('KCS_HOST'), '--sim', other, '--chip', 'ast2600', '--channel', '2',
+                               'bench', '--count', '200', '--size', '30'],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)]
+    for p in hosts:
+        out, err = p.communicate(timeout=300)
+        check(p.returncode == 0, f'bench failed ({p.returncode}): {out} {err}')
+    for n in ('ipmi_kcs2', 'ipmi_kcs3'):
+        c = h.props(n, 'Requests', 'Responses', 'Restarts', 'IllegalCodes')
+        check(c == {'Requests': 200, 'Responses': 200, 'Restarts': 0, 'IllegalCodes': 0}, f'{n}: {c}')
+
+
+def make_fake_uio(h, name, addr):
+    """A sysfs entry and /dev node like uio_pdrv_genirq's (the node a regular file)."""
+    sysfs, dev = h.path('sys'), h.path('dev')
+    index = len(os.listdir(sysfs)) if os.path.isdir(sysfs) else 0
+    m = os.path.join(sysfs, f'uio{index}', 'maps', 'map0')
+    os.makedirs(m)
+    os.makedirs(dev, exist_ok=True)
+    for attr, v in (('addr', addr), ('size', '0x1000'), ('offset', '0x0')):
+        with open(os.path.join(m, attr), 'w') as f:
+            f.write(v + '\n')
+    with open(os.path.join(sysfs, f'uio{index}', 'name'), 'w') as f:
+        f.write(name + '\n')
+    with open(os.path.join(dev, f'uio{index}'), 'wb') as f:
+        f.write(bytes(8192))
+    return ['--uio-sysfs', sysfs, '--uio-dev', dev]
+
+
+def test_second_instance(h):
+    """A second kcs-uiod on the same controller is refused, naming the first."""
+    h.start_bus()
+    h.start_stub()
+    # Simulated device: its register file is the controller.
+    h.start_daemon()
+    rc, err = h.run_daemon(h.daemon_args(channels=('2:ipmi_kcs2',)))
+    check(rc == 1 and 'is in use by another kcs-uiod' in err, f'second daemon on the sim: {rc} {err!r}')
+    get_device_id(h)
+
+    # UIO: two nodes of one controller (same map 0 address). A regular file
+    # stands in for the node, so the daemon polls it (--polled).
+    locks = h.path('locks')
+    loc = make_fake_uio(h, 'kcs3', '0x1e789000')
+    make_fake_uio(h, 'kcs4', '0x1e789000')
+    base = [h.kcs_uiod, '--chip', 'ast2600', *loc, '--bus', h.address]
+    env = {'KCS_UIOD_LOCK_DIR': locks}
+    p, log = h._spawn(base + ['--uio', 'kcs3', '--polled', '--channel', '3:uio_kcs3',
+                              '--uio', 'kcs4', '--polled', '--channel', '4:uio_kcs4'],
+                      'kcs-uiod-uio', env=clean_env(**env))
+    deadline = time.monotonic() + 20
+    while 'Ready:' not in open(log).read():
+        check(p.poll() is None, f'the UIO daemon exited: {open(log).read()}')
+        check(time.monotonic() < deadline, 'the UIO daemon never got ready')
+        time.sleep(0.05)
+    check(os.path.exists(os.path.join(locks, 'lpc-1e789000.lock')), 'no lock file')
+    r = subprocess.run(base + ['--uio', 'kcs4', '--polled', '--channel', '4:other4'], capture_output=True,
+                       text=True, timeout=20, env=clean_env(**env))
+    check(r.returncode == 1, f'second instance: exit {r.returncode} ({r.stderr!r})')
+    check(f'the LPC controller at 0x1e789000 is served by another kcs-uiod (pid {p.pid}' in r.stderr,
+          f'second instance: unclear message {r.stderr!r}')
+    check(p.poll() is None, 'the first daemon died')
+    p.send_signal(signal.SIGTERM)
+    check(p.wait(30) == 0, 'the UIO daemon did not stop cleanly')
+
+
+def test_window_boundary(h):
+    """10,000 exchanges, the host pausing around the polling window at random: nothing lost, no stall."""
+    h.start_bus()
+    h.start_stub()
+    h.start_daemon('--poll-budget', '20')
+    for wait, seed in (('spin', 7), ('sleep', 8)):
+        bench_ok(h, 5000, args=('--wait', wait, '--think-us', '0:40', '--seed', str(seed)), timeout=900)
+    c = h.props(CH, 'Requests', 'Responses', 'Restarts', 'IllegalCodes', 'LengthErrors', 'HostAborts')
+    check(c == {'Requests': 10000, 'Responses': 10000, 'Restarts': 0, 'IllegalCodes': 0, 'LengthErrors': 0,
+                'HostAborts': 0}, f'unexpected counters {c}')
+
+
+def test_host_stops(h):
+    """A host that stops half way through a burst, then starts over: served as a restart."""
+    h.start_bus()
+    h.start_stub()
+    d = h.start_daemon()
+    get_device_id(h)
+    h.steps('wait-ibf', 'read', 'cmd:61', 'wait-ibf', 'read', 'data:18', 'wait-ibf', 'read', 'data:01')
+    check(h.props(CH, 'Phase')['Phase'] == 'write-data', 'not in the middle of a request')
+    get_device_id(h)
+    d.wait_log('host restarted with WRITE_START in phase write-data', 5)
+    check(h.prop(CH, 'Restarts') == 1, 'restart not counted')
+
+
+def test_lost_irq(h):
+    """Interrupts that never come: served by polling with a warning, then polled mode."""
+    h.start_bus()
+    h.start_stub()
+    d = h.start_daemon()
+    get_device_id(h)
+    # From now on the host raises no interrupt (it honours DIR/noirq).
+    open(os.path.join(h.sim, 'noirq'), 'w').close()
+    get_device_id(h)
+    d.wait_log('with IBF set and no interrupt; served it by polling', 5)
+    d.wait_log('host bytes in a row waited with IBF set and no interrupt: switching to polled mode', 5)
+    bench_ok(h, 50)
+    os.unlink(os.path.join(h.sim, 'noirq'))
+    get_device_id(h)
 
 
 TESTS = {name[5:]: fn for name, fn in globals().items() if name.startswith('test_') and callable(fn)}

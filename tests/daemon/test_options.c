@@ -60,8 +60,14 @@ static void test_minimal_defaults(void **state)
 	parse(&run, BASE, "--channel", "3:ipmi_kcs3", NULL);
 	assert_int_equal(run.r, OPTIONS_RUN);
 	assert_string_equal(run.err, "");
-	assert_string_equal(run.o.sim, "/tmp/x");
-	assert_null(run.o.uio);
+	assert_int_equal(run.o.n_devices, 1);
+	assert_int_equal(run.o.devices[0].kind, DEVICE_SIM);
+	assert_string_equal(run.o.devices[0].path, "/tmp/x");
+	assert_false(run.o.devices[0].polled);
+	assert_int_equal(run.o.devices[0].n_channels, 1);
+	assert_int_equal(run.o.channels[0].device, 0);
+	assert_int_equal(run.o.poll_budget_us, OPTIONS_POLL_BUDGET_DEFAULT_US);
+	assert_int_equal(run.o.idle_poll_ms, OPTIONS_IDLE_POLL_DEFAULT_MS);
 	assert_string_equal(run.o.chip->name, "ast2600");
 	assert_int_equal(run.o.n_channels, 1);
 	assert_int_equal(run.o.channels[0].cfg.channel, 3);
@@ -86,10 +92,15 @@ static void test_every_option_long(void **state)
 	      "--channel", "2:SMM_2,addr=0xca8,status=0xcac",
 	      "--buffer-size", "4096", "--timeout", "60000",
 	      "--bus", "unix:path=/run/x", "--log-level", "debug",
-	      "--uio-sysfs", "/tmp/sys", "--uio-dev", "/tmp/dev", NULL);
+	      "--uio-sysfs", "/tmp/sys", "--uio-dev", "/tmp/dev", "--polled",
+	      "--poll-budget", "0", "--idle-poll", "1000", NULL);
 	assert_int_equal(run.r, OPTIONS_RUN);
-	assert_string_equal(run.o.uio, "kcs3");
-	assert_null(run.o.sim);
+	assert_int_equal(run.o.n_devices, 1);
+	assert_int_equal(run.o.devices[0].kind, DEVICE_UIO);
+	assert_string_equal(run.o.devices[0].path, "kcs3");
+	assert_true(run.o.devices[0].polled);
+	assert_int_equal(run.o.poll_budget_us, 0);
+	assert_int_equal(run.o.idle_poll_ms, 1000);
 	assert_string_equal(run.o.chip->name, "ast2500");
 	assert_int_equal(run.o.n_channels, 2);
 	assert_int_equal(run.o.channels[0].cfg.channel, 3);
@@ -285,8 +296,15 @@ static const struct bad_case bad_cases[] = {
 	/* Options that take one value take it once (--channel repeats by design). */
 	{ { "--channel", "3:a", "--chip", "ast2500" },
 	  "--chip 'ast2500': given twice (first 'ast2600'); give it once" },
+	/* --sim and --uio repeat: each starts a device of its own, with its channels. */
 	{ { "--channel", "3:a", "--sim", "/tmp/y" },
-	  "--sim '/tmp/y': given twice (first '/tmp/x'); give it once" },
+	  "--sim '/tmp/y': no --channel follows it (each device is followed by its channels)" },
+	{ { "--channel", "3:a", "--sim", "/tmp/x", "--channel", "4:b" },
+	  "--sim '/tmp/x' is given twice" },
+	{ { "--channel", "3:a", "--polled", "--poll-budget", "1", "--poll-budget", "2" },
+	  "--poll-budget '2': given twice (first '1'); give it once" },
+	{ { "--channel", "3:a", "--idle-poll", "1", "--idle-poll", "2" },
+	  "--idle-poll '2': given twice (first '1'); give it once" },
 	{ { "--channel", "3:a", "-t", "100", "--timeout=200" },
 	  "--timeout '200': given twice (first '100'); give it once" },
 	{ { "--channel", "3:a", "-b", "64", "-b", "64" },
@@ -374,7 +392,7 @@ static void test_missing_and_conflicting(void **state)
 
 	parse(&run, "--uio", "k", "--sim", "d", "--chip", "ast2600", "--channel", "3:a", NULL);
 	assert_int_equal(run.r, -EINVAL);
-	assert_string_equal(run.err, "kcs-uiod: --uio and --sim exclude each other: give one device\n");
+	assert_string_equal(run.err, "kcs-uiod: --uio and --sim exclude each other: one kind of device per process\n");
 
 	parse(&run, "--sim", "d", "--channel", "3:a", NULL);
 	assert_int_equal(run.r, -EINVAL);
@@ -407,14 +425,48 @@ static void test_missing_and_conflicting(void **state)
 	assert_string_equal(run.err, "kcs-uiod: --channel '5:e': too many channels (at most 4)\n");
 }
 
-/* --uio keeps its last value for now: it is to become a device separator. */
-static void test_uio_last_value_wins(void **state)
+/* One process per controller: every device followed by its own channels. */
+static void test_devices(void **state)
 {
 	struct run run;
 
-	parse(&run, "--uio", "kcs3", "--uio", "kcs4", "--chip", "ast2600", "--channel", "3:a", NULL);
+	parse(&run, "--chip", "ast2600", "--uio", "kcs1", "--channel", "1:k1",
+	      "--uio", "kcs3", "--polled", "--channel", "3:k3", "--channel", "4:k4",
+	      "--uio", "/dev/uio9", "--channel", "2:k2", NULL);
 	assert_int_equal(run.r, OPTIONS_RUN);
-	assert_string_equal(run.o.uio, "kcs4");
+	assert_string_equal(run.err, "");
+	assert_int_equal(run.o.n_devices, 3);
+	assert_string_equal(run.o.devices[1].path, "kcs3");
+	assert_false(run.o.devices[0].polled);
+	assert_true(run.o.devices[1].polled);
+	assert_false(run.o.devices[2].polled);
+	assert_int_equal(run.o.devices[1].n_channels, 2);
+	assert_int_equal(run.o.n_channels, 4);
+	assert_int_equal(run.o.channels[0].device, 0);
+	assert_int_equal(run.o.channels[1].device, 1);
+	assert_int_equal(run.o.channels[2].device, 1);
+	assert_int_equal(run.o.channels[3].device, 2);
+
+	/* Channels before the first device belong to it (the single-device form). */
+	parse(&run, "--chip", "ast2600", "--channel", "3:a", "--sim", "d", "--polled", NULL);
+	assert_int_equal(run.r, OPTIONS_RUN);
+	assert_int_equal(run.o.channels[0].device, 0);
+	assert_true(run.o.devices[0].polled);
+
+	parse(&run, "--chip", "ast2600", "--polled", "--sim", "d", "--channel", "3:a", NULL);
+	assert_string_equal(run.err, "kcs-uiod: --polled applies to the --uio or --sim before it: give the device first\n");
+	parse(&run, "--chip", "ast2600", "--sim", "d", "--channel", "3:a", "--sim", "e", NULL);
+	assert_string_equal(run.err, "kcs-uiod: --sim 'e': no --channel follows it (each device is followed by its channels)\n");
+	parse(&run, "--chip", "ast2600", "--uio", "k", "--channel", "3:a", "--uio", "k", "--channel", "4:b", NULL);
+	assert_string_equal(run.err, "kcs-uiod: --uio 'k' is given twice\n");
+	parse(&run, "--chip", "ast2600", "--sim", "d", "--channel", "3:a", "--sim", "e", "--channel", "3:b", NULL);
+	assert_string_equal(run.err, "kcs-uiod: --channel '3:b': channel 3 is given twice\n");
+	parse(&run, BASE, "--channel", "3:a", "--poll-budget", "10001", NULL);
+	assert_string_equal(run.err, "kcs-uiod: --poll-budget '10001': expected microseconds in 0..10000 (0 turns burst polling off)\n");
+	parse(&run, BASE, "--channel", "3:a", "--idle-poll", "0", NULL);
+	assert_string_equal(run.err, "kcs-uiod: --idle-poll '0': expected milliseconds in 1..1000\n");
+	parse(&run, BASE, "--channel", "3:a", "--polled=1", NULL);
+	assert_string_equal(run.err, "kcs-uiod: option '--polled' takes no argument\n");
 }
 
 static void test_names(void **state)
@@ -445,7 +497,7 @@ int main(void)
 		cmocka_unit_test(test_help_version),
 		cmocka_unit_test(test_bad_options),
 		cmocka_unit_test(test_missing_and_conflicting),
-		cmocka_unit_test(test_uio_last_value_wins),
+		cmocka_unit_test(test_devices),
 		cmocka_unit_test(test_names),
 	};
 

@@ -526,50 +526,67 @@ static void test_ack(void **state)
 	kcs_backend_close(b);
 }
 
-/* Level-triggered: pending while IBF is set on any served channel. */
+/*
+ * Re-enable after serving drops what piled up in the FIFO (the caller reads
+ * STR, the level of the line, right after) and never fails on an empty
+ * FIFO; with nothing served it leaves the FIFO alone.
+ */
 static void test_reenable(void **state)
 {
 	struct fixture *f = *state;
 	struct kcs_backend *b = open_ok(f, "ast2500");
-	struct kcs_regs ch2 = channel(b, 2), ch3 = channel(b, 3);
-	struct host h1, h2, h3;
+	struct host h2, h3;
 
-	host_open(&h1, f, "ast2500", 1);
+	channel(b, 2);
+	channel(b, 3);
 	host_open(&h2, f, "ast2500", 2);
 	host_open(&h3, f, "ast2500", 3);
-	assert_int_equal(b->ops->reenable(b), 0);
+	assert_true(b->has_irq);
+	assert_int_equal(b->ops->reenable(b, true, false), 0);
 
+	for (int i = 0; i < 300; i++)
+		host_write(i % 2 ? &h2 : &h3, (uint8_t)i, false);
+	assert_int_equal(b->ops->reenable(b, true, false), 0);
+	assert_int_equal(b->ops->ack(b), -EAGAIN);
 	host_write(&h3, 0x61, true);
-	assert_int_equal(b->ops->reenable(b), 1);
-	assert_int_equal(ch3.ops->read_idr(ch3.ctx), 0x61);
-	assert_int_equal(b->ops->reenable(b), 0);
-
-	/* Both channels on the one FIFO. */
-	host_write(&h2, 0x60, true);
+	assert_int_equal(b->ops->reenable(b, false, true), 0);
+	assert_int_equal(b->ops->ack(b), -EAGAIN);
+	/* Nothing served since the ack: what is in the FIFO is a real interrupt. */
+	host_write(&h3, 0x62, true);
+	assert_int_equal(b->ops->reenable(b, false, false), 0);
 	assert_int_equal(b->ops->ack(b), 0);
-	assert_int_equal(b->ops->reenable(b), 1);
-	host_write(&h3, 0x00, false);
-	assert_int_equal(ch2.ops->read_idr(ch2.ctx), 0x60);
-	assert_int_equal(b->ops->reenable(b), 1);
-	assert_int_equal(ch3.ops->read_idr(ch3.ctx), 0x00);
-	assert_int_equal(b->ops->reenable(b), 0);
 
-	/* Channel 1 is not served here: its IBF is not ours to handle. */
-	host_write(&h1, 0x61, true);
-	assert_int_equal(b->ops->reenable(b), 0);
-
-	host_close(&h1);
 	host_close(&h2);
 	host_close(&h3);
 	kcs_backend_close(b);
 }
 
-/*
- * NPCM7xx's 8-bit registers share 32-bit words: channel 2's STR (0x1E) sits
- * in the word 0x1C..0x1F with channel 1's interrupt enable (0x1C), and its
- * ODR (0x20) and IDR (0x22) share the next word. Operations on one byte lane
- * leave the others as they were.
- */
+/* DIR/noirq: an interrupt-less device, no FIFO created or opened. */
+static void test_irq_less(void **state)
+{
+	struct fixture *f = *state;
+	struct kcs_backend *b;
+	char marker[200];
+	struct stat st;
+	char *log;
+
+	b = open_ok(f, "ast2600");
+	kcs_backend_close(b);
+	assert_int_equal(unlink(f->irq_path), 0);
+	snprintf(marker, sizeof(marker), "%s/" SIM_PAGE_NOIRQ_FILE, f->dir);
+	make_file(marker, "");
+
+	log = open_logged(f->dir, "ast2600", 0, &b);
+	assert_true(text_has(log, "interrupt none (noirq)"));
+	free(log);
+	assert_false(b->has_irq);
+	assert_int_equal(b->irq_fd, -1);
+	assert_int_equal(stat(f->irq_path, &st), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(b->controller_addr, 0);
+	kcs_backend_close(b);
+}
+
 static void test_npcm_byte_lanes(void **state)
 {
 	struct fixture *f = *state;
@@ -758,6 +775,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_transfer_npcm7xx, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reenable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_irq_less, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_npcm_byte_lanes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_page_configuration, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_race_ast2600, setup, teardown),

@@ -330,6 +330,27 @@ static void test_small_map(void **state)
 	free(log);
 }
 
+/* A node without a reg property has no map 0 at all: named, not mapped. */
+static void test_no_map(void **state)
+{
+	struct fixture *f = *state;
+	char path[PATH_MAX], expected[2 * PATH_MAX + 64];
+	char *log;
+
+	for (const char *attr = "addr"; attr; attr = strcmp(attr, "addr") == 0 ? "size" :
+					       strcmp(attr, "size") == 0 ? "offset" : NULL) {
+		snprintf(path, sizeof(path), "%s/uio1/maps/map0/%s", f->sys, attr);
+		assert_int_equal(unlink(path), 0);
+	}
+	snprintf(path, sizeof(path), "%s/uio1/maps/map0", f->sys);
+	assert_int_equal(rmdir(path), 0);
+	log = open_fails(f, "kcs3", "ast2600", -ENOENT);
+	snprintf(expected, sizeof(expected), "%s/uio1 (kcs3): failed to read the map 0 addr from %s/addr",
+		 f->dev, path);
+	assert_true(text_has(log, expected));
+	free(log);
+}
+
 static void test_map_size_zero(void **state)
 {
 	struct fixture *f = *state;
@@ -569,7 +590,10 @@ static void test_ack_reenable(void **state)
 	int fd = dev_fd(f, 1);
 	int r;
 
-	assert_int_equal(b->ops->reenable(b), 0);
+	/* Opening read 4 bytes to find out whether the node has an interrupt. */
+	assert_true(b->has_irq);
+	assert_int_equal(lseek(b->irq_fd, 0, SEEK_SET), 0);
+	assert_int_equal(b->ops->reenable(b, false, false), 0);
 	assert_int_equal(pread(fd, bytes, 4, 0), 4);
 	assert_memory_equal(bytes, ((uint8_t[]){ 1, 0, 0, 0 }), 4);
 	assert_int_equal(b->page.ops->read(b->page.ctx, 0, 4), 1);
@@ -618,6 +642,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_small_map, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_size_zero, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_sysfs_root, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_map, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_such_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unreadable_other_name, setup, teardown),

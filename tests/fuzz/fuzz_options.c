@@ -63,10 +63,28 @@ static void check_config(const struct options *o)
 {
 	char why[256], buf[CHANNEL_OBJECT_PATH_MAX + CHANNEL_BUS_NAME_MAX];
 
-	if (!o->uio == !o->sim)
-		fuzz_die("accepted with %s device", o->uio ? "two kinds of" : "no");
-	if ((o->uio && !o->uio[0]) || (o->sim && !o->sim[0]))
-		fuzz_die("accepted an empty device");
+	if (o->n_devices < 1 || o->n_devices > OPTIONS_MAX_DEVICES)
+		fuzz_die("accepted %u devices", o->n_devices);
+	for (unsigned int i = 0; i < o->n_devices; i++) {
+		const struct device_spec *d = &o->devices[i];
+		unsigned int n = 0;
+
+		if (d->kind != o->devices[0].kind)
+			fuzz_die("accepted two kinds of device");
+		if (!d->path || !d->path[0])
+			fuzz_die("accepted an empty device");
+		for (unsigned int j = 0; j < i; j++)
+			if (strcmp(o->devices[j].path, d->path) == 0)
+				fuzz_die("accepted device '%s' twice", d->path);
+		for (unsigned int j = 0; j < o->n_channels; j++)
+			n += o->channels[j].device == i;
+		if (n == 0 || n != d->n_channels)
+			fuzz_die("device '%s' with %u channels (counted %u)", d->path, n, d->n_channels);
+	}
+	if (o->poll_budget_us > OPTIONS_POLL_BUDGET_MAX_US)
+		fuzz_die("accepted poll budget %u", o->poll_budget_us);
+	if (o->idle_poll_ms < 1 || o->idle_poll_ms > OPTIONS_IDLE_POLL_MAX_MS)
+		fuzz_die("accepted idle poll %u", o->idle_poll_ms);
 	if (!o->chip)
 		fuzz_die("accepted without a chip");
 	if (o->n_channels < 1 || o->n_channels > OPTIONS_MAX_CHANNELS ||

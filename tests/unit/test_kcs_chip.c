@@ -102,7 +102,7 @@ static void aspeed_startup(const struct kcs_channel_config *cfg, struct expected
 		if (ch2 && cfg->serirq)
 			expect_bits(e, HICR5, 0xFu << 16 | BIT(13), cfg->serirq << 16 | (high ? BIT(13) : 0));
 		expect_bits(e, HICR0, ch2 ? BIT(6) : BIT(5), 0xFFFFFFFFu);      /* LPC1E/LPC2E */
-		expect_bits(e, HICR2, ch2 ? BIT(2) : BIT(1), 0xFFFFFFFFu);      /* IBF irq */
+		expect_bits(e, HICR2, ch2 ? BIT(2) : BIT(1), cfg->polled ? 0 : 0xFFFFFFFFu); /* IBF irq */
 		break;
 	}
 	case 3:
@@ -114,7 +114,7 @@ static void aspeed_startup(const struct kcs_channel_config *cfg, struct expected
 			expect_bits(e, HICR5, 0xFu << 20 | BIT(15), cfg->serirq << 20 | (high ? BIT(15) : 0));
 		expect_bits(e, HICR0, BIT(7), BIT(7));                         /* LPC3E */
 		expect_bits(e, HICR4, BIT(2), BIT(2));                         /* KCSENBL */
-		expect_bits(e, HICR2, BIT(3), BIT(3));
+		expect_bits(e, HICR2, BIT(3), cfg->polled ? 0 : BIT(3));
 		break;
 	case 4: {
 		uint32_t type = cfg->serirq_type == KCS_SERIRQ_EDGE_RISING ? 3 : high ? 1 : 0;
@@ -124,7 +124,7 @@ static void aspeed_startup(const struct kcs_channel_config *cfg, struct expected
 		if (cfg->serirq)
 			/* ID4IRQX, TY4IRQX, OBF4_AUTO_CLR cleared */
 			expect_bits(e, HICRC, 0xF0u | 0x0Cu | BIT(1), cfg->serirq << 4 | type << 2);
-		expect_bits(e, HICRB, BIT(0) | BIT(1), BIT(0) | BIT(1));       /* LPC4E, IBF irq */
+		expect_bits(e, HICRB, BIT(0) | BIT(1), BIT(0) | (cfg->polled ? 0 : BIT(1))); /* LPC4E, IBF irq */
 		break;
 	}
 	default:
@@ -132,10 +132,10 @@ static void aspeed_startup(const struct kcs_channel_config *cfg, struct expected
 	}
 }
 
-static void npcm_startup(unsigned int ch, struct expected *e)
+static void npcm_startup(unsigned int ch, bool polled, struct expected *e)
 {
 	expect_bits(e, npcm_ie[ch - 1], BIT(0) | BIT(3), BIT(0) | BIT(3));
-	expect_bits(e, npcm_ctl[ch - 1], BIT(0), BIT(0));
+	expect_bits(e, npcm_ctl[ch - 1], BIT(0), polled ? 0 : BIT(0));
 }
 
 static const char *describe(const struct kcs_chip *chip, const struct kcs_channel_config *cfg,
@@ -407,13 +407,24 @@ static void test_configure_npcm7xx(void **state)
 
 	(void)state;
 	for (unsigned int ch = 1; ch <= 3; ch++) {
-		struct kcs_channel_config cfg = { .channel = ch };
-		struct expected e = { .n = 0 };
+		for (int polled = 0; polled <= 1; polled++) {
+			struct kcs_channel_config cfg = { .channel = ch, .polled = polled };
+			struct expected e = { .n = 0 };
 
-		npcm_startup(ch, &e);
-		for (size_t i = 0; i < NR_FILLS; i++)
-			check_configure(chip, &cfg, &e, fills[i]);
+			npcm_startup(ch, polled, &e);
+			for (size_t i = 0; i < NR_FILLS; i++)
+				check_configure(chip, &cfg, &e, fills[i]);
+		}
 	}
+}
+
+/* Polled mode: everything as usual, but the IBF interrupt enable ends up off. */
+static void test_configure_aspeed_polled(void **state)
+{
+	(void)state;
+	for (unsigned int ch = 1; ch <= 4; ch++)
+		check_aspeed_config(&(struct kcs_channel_config){
+			.channel = ch, .polled = true, .set_data_addr = true, .data_addr = 0xCA2 });
 }
 
 /* A refused configuration names the problem and writes nothing. */
@@ -675,6 +686,7 @@ int main(void)
 		cmocka_unit_test(test_reject_serirq),
 		cmocka_unit_test(test_configure_without_page),
 		cmocka_unit_test(test_set_ibf_irq),
+		cmocka_unit_test(test_configure_aspeed_polled),
 		cmocka_unit_test(test_serirq_asserted_after_every_odr_write),
 		cmocka_unit_test(test_no_serirq_no_extra_writes),
 	};

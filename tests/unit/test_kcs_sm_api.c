@@ -218,6 +218,81 @@ static void test_respond_cc_echoes_header(void **state)
 	}
 }
 
+/* respond_data: header echoed from the request, data copied once, limits as respond. */
+static void test_respond_data(void **state)
+{
+	struct fixture *fx = *state;
+	static uint8_t big[KCS_BUF_DEFAULT];
+	const uint8_t ca[3] = { 0x1C, 0x01, 0xCA };
+	uint32_t id;
+
+	id = fixture_send_request(fx, get_device_id_req, sizeof(get_device_id_req));
+	assert_int_equal(kcs_sm_respond_data(&fx->sm, id + 1, 0, NULL, 0), -ESTALE);
+	assert_int_equal(kcs_sm_respond_data(&fx->sm, id, 0, NULL, 1), -EINVAL);
+	assert_int_equal(kcs_sm_respond_data(&fx->sm, id, get_device_id_resp[2],
+					     get_device_id_resp + 3, sizeof(get_device_id_resp) - 3), 0);
+	fixture_expect_response(fx, get_device_id_resp, sizeof(get_device_id_resp));
+	assert_int_equal(kcs_sm_counters(&fx->sm)->stale_responses, 1);
+
+	/* Exactly the limit fits; one more byte is 0xCA. */
+	id = fixture_send_request(fx, (const uint8_t[]){ 0x1C, 0x01 }, 2);
+	assert_int_equal(kcs_sm_respond_data(&fx->sm, id, 0, big, KCS_BUF_DEFAULT - 3), 0);
+	assert_int_equal(kcs_sm_phase(&fx->sm), KCS_PHASE_READ);
+	assert_int_equal(host_error_exit(&fx->host), KCS_STATUS_ABORTED);
+	id = fixture_send_request(fx, (const uint8_t[]){ 0x1C, 0x01 }, 2);
+	assert_int_equal(kcs_sm_respond_data(&fx->sm, id, 0, big, KCS_BUF_DEFAULT - 2), -EMSGSIZE);
+	fixture_expect_response(fx, ca, sizeof(ca));
+	assert_int_equal(kcs_sm_counters(&fx->sm)->oversize_responses, 1);
+}
+
+/* The accessors the daemon uses instead of the struct's fields. */
+static void test_accessors(void **state)
+{
+	static const bool expects[] = {
+		[KCS_PHASE_IDLE] = false,
+		[KCS_PHASE_WRITE_START] = true,
+		[KCS_PHASE_WRITE_DATA] = true,
+		[KCS_PHASE_WRITE_END] = true,
+		[KCS_PHASE_WAIT_RESPONSE] = false,
+		[KCS_PHASE_READ] = true,
+		[KCS_PHASE_ABORT_1] = true,
+		[KCS_PHASE_ABORT_2] = true,
+		[KCS_PHASE_ERROR] = false,
+	};
+	struct fixture *fx = *state;
+
+	assert_int_equal(kcs_sm_limit(&fx->sm), KCS_BUF_DEFAULT);
+	for (size_t i = 0; i < NR_PHASES; i++) {
+		struct fixture *f = fixture_new_default(KCS_BUF_DEFAULT);
+
+		fixture_goto_phase(f, all_phases[i]);
+		assert_in_phase(all_phases[i], kcs_sm_phase(&f->sm), all_phases[i]);
+		assert_in_phase(all_phases[i], kcs_sm_expects_host_byte(&f->sm), expects[all_phases[i]]);
+		fixture_free(f);
+	}
+	fixture_goto_phase(fx, KCS_PHASE_WRITE_DATA);
+	fake_host_write_cmd(&fx->fake, 0x99);
+	assert_int_equal(kcs_sm_poll(&fx->sm), KCS_EV_ILLEGAL);
+	assert_int_equal(kcs_sm_status_code(&fx->sm), KCS_STATUS_ILLEGAL_CODE);
+}
+
+/* serve() acts on the STR value given; read_str() is the one register read. */
+static void test_serve_with_str_read_once(void **state)
+{
+	struct fixture *fx = *state;
+	uint8_t str;
+
+	str = kcs_sm_read_str(&fx->sm);
+	assert_int_equal(kcs_sm_serve(&fx->sm, str), KCS_EV_SPURIOUS);
+	assert_int_equal(kcs_sm_counters(&fx->sm)->spurious_irqs, 0);
+	fake_host_write_cmd(&fx->fake, KCS_CTRL_WRITE_START);
+	str = kcs_sm_read_str(&fx->sm);
+	assert_true(str & KCS_STR_IBF);
+	assert_int_equal(kcs_sm_serve(&fx->sm, str), KCS_EV_WRITE_START);
+	assert_int_equal(kcs_sm_phase(&fx->sm), KCS_PHASE_WRITE_START);
+	assert_false(kcs_sm_read_str(&fx->sm) & KCS_STR_IBF);
+}
+
 /* The client may answer from inside its request callback. */
 static void test_answer_from_request_callback(void **state)
 {
@@ -333,6 +408,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_respond_rejects_short_answer, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_respond_cc_echoes_header, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_answer_from_request_callback, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_respond_data, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_accessors, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_serve_with_str_read_once, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_every_counter, fixture_setup, fixture_teardown),
 		cmocka_unit_test(test_exchange_on_every_chip_and_channel),
 	};

@@ -178,7 +178,7 @@ int main(int argc, char **argv)
 
 	/* A figure is only worth printing if every exchange really happened. */
 	if (kcs_sm_counters(&b->sm)->responses != count || b->got_len != sizeof(response) ||
-	    memcmp(b->got, response, sizeof(response)) != 0 || b->sm.phase != KCS_PHASE_IDLE) {
+	    memcmp(b->got, response, sizeof(response)) != 0 || kcs_sm_phase(&b->sm) != KCS_PHASE_IDLE) {
 		fprintf(stderr, "kcs_sm_bench: exchanges went wrong: %llu of %lu responses, last one %zu bytes\n",
 			(unsigned long long)kcs_sm_counters(&b->sm)->responses, count, b->got_len);
 		free(b);

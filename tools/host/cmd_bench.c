@@ -6,6 +6,7 @@
  * a pattern that changes every round trip so a stale answer shows.
  */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include "status_wait.h"
 
 #define BENCH_COUNT_MAX 10000000ul
+#define THINK_US_MAX    1000000ul
 #define NETFN_APP       0x06u
 #define CMD_GET_DEV_ID  0x01u
 #define NETFN_OEM       0x30u
@@ -34,18 +36,40 @@ static void on_sigint(int sig)
 	interrupted = 1;
 }
 
+/* "MIN" or "MIN:MAX" microseconds. */
+static int parse_think(const char *arg, struct bench_args *a)
+{
+	const char *colon = strchr(arg, ':');
+	char min[24];
+	size_t len = colon ? (size_t)(colon - arg) : strlen(arg);
+
+	if (len == 0 || len >= sizeof(min))
+		return -EINVAL;
+	memcpy(min, arg, len);
+	min[len] = '\0';
+	if (parse_uint(min, 0, THINK_US_MAX, &a->think_min_us) < 0)
+		return -EINVAL;
+	a->think_max_us = a->think_min_us;
+	if (colon && parse_uint(colon + 1, a->think_min_us, THINK_US_MAX, &a->think_max_us) < 0)
+		return -EINVAL;
+	return 0;
+}
+
 int cmd_bench_parse(int argc, char **argv, struct bench_args *a)
 {
 	static const struct option options[] = {
 		{ "count", required_argument, NULL, 'c' },
 		{ "size",  required_argument, NULL, 's' },
 		{ "json",  no_argument,       NULL, 'j' },
+		{ "wait",  required_argument, NULL, 'w' },
+		{ "think-us", required_argument, NULL, 't' },
+		{ "seed",  required_argument, NULL, 'S' },
 		{ 0 }
 	};
 	bool have_count = false;
 	int c;
 
-	*a = (struct bench_args){ .size = IPMI_REQ_HDR_LEN };
+	*a = (struct bench_args){ .size = IPMI_REQ_HDR_LEN, .wait = HOST_WAIT_SLEEP, .seed = 1 };
 	optind = 0;  /* a new argument vector: reset getopt */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:", options, NULL)) >= 0) {
@@ -67,11 +91,34 @@ int cmd_bench_parse(int argc, char **argv, struct bench_args *a)
 		case 'j':
 			a->json = true;
 			break;
+		case 'w':
+			if (strcmp(optarg, "spin") == 0) {
+				a->wait = HOST_WAIT_SPIN;
+			} else if (strcmp(optarg, "sleep") == 0) {
+				a->wait = HOST_WAIT_SLEEP;
+			} else {
+				host_error("bench: --wait '%s': expected spin or sleep", optarg);
+				return HOST_EXIT_USAGE;
+			}
+			break;
+		case 't':
+			if (parse_think(optarg, a) < 0) {
+				host_error("bench: --think-us '%s': expected MIN or MIN:MAX microseconds, MIN <= MAX <= %lu",
+					   optarg, THINK_US_MAX);
+				return HOST_EXIT_USAGE;
+			}
+			break;
+		case 'S':
+			if (parse_uint(optarg, 0, ULONG_MAX, &a->seed) < 0) {
+				host_error("bench: --seed '%s': expected a number", optarg);
+				return HOST_EXIT_USAGE;
+			}
+			break;
 		case ':':
 			host_error("bench: option '%s' needs an argument", argv[optind - 1]);
 			return HOST_EXIT_USAGE;
 		default:
-			host_error("bench: unknown option '%s' (bench --count N [--size BYTES] [--json])",
+			host_error("bench: unknown option '%s' (bench --count N [--size BYTES] [--wait spin|sleep] [--think-us MIN[:MAX]] [--seed N] [--json])",
 				   argv[optind - 1]);
 			return HOST_EXIT_USAGE;
 		}
@@ -149,6 +196,11 @@ static void print_codes(const struct bench_result *res)
 			printf("  answered 0x%02x x%lu: %s\n", cc, res->by_cc[cc], ipmi_cc_name((uint8_t)cc));
 }
 
+static const char *wait_name(enum host_wait w)
+{
+	return w == HOST_WAIT_SPIN ? "spinning" : "sleeping";
+}
+
 static void print_result(const struct host_ctx *h, const struct bench_args *a,
 			 const struct bench_result *res, uint64_t *lat)
 {
@@ -166,16 +218,16 @@ static void print_result(const struct host_ctx *h, const struct bench_args *a,
 		printf("{\"count\":%lu,\"size\":%lu,\"ok\":%lu,\"errors\":%lu,\"retries\":%llu,"
 		       "\"stopped\":%s,\"interrupted\":%s,\"elapsed_s\":%.6f,"
 		       "\"round_trips_per_s\":%.1f,\"p50_us\":%.1f,\"p90_us\":%.1f,"
-		       "\"p99_us\":%.1f,\"max_us\":%.1f}\n",
+		       "\"p99_us\":%.1f,\"max_us\":%.1f,\"wait\":\"%s\"}\n",
 		       a->count, a->size, res->ok, res->errors, (unsigned long long)h->kcs.retried,
 		       res->stopped ? "true" : "false", res->interrupted ? "true" : "false",
-		       secs, rate, p50, p90, p99, max);
+		       secs, rate, p50, p90, p99, max, wait_name(a->wait));
 		return;
 	}
-	printf("bench: %lu round trips, %lu-byte requests (%s) on %s channel %u\n",
+	printf("bench: %lu round trips, %lu-byte requests (%s) on %s channel %u, %s host\n",
 	       a->count, a->size,
 	       a->size == IPMI_REQ_HDR_LEN ? "Get Device ID" : "OEM echo, NetFn 0x30 Cmd 0x01",
-	       h->chip->name, h->channel);
+	       h->chip->name, h->channel, wait_name(a->wait));
 	printf("  completed: %lu ok, %lu errors, %llu retries in %.3f s%s\n",
 	       res->ok, res->errors, (unsigned long long)h->kcs.retried, secs,
 	       res->stopped ? " (stopped: the BMC side is not answering)" :
@@ -204,6 +256,9 @@ int cmd_bench_run(struct host_ctx *h, const struct bench_args *a)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	h->kcs.quiet = true;
+	h->kcs.wait = a->wait;
+	host_kcs_set_think(&h->kcs, (uint64_t)a->think_min_us * 1000u,
+			   (uint64_t)a->think_max_us * 1000u, a->seed);
 
 	start = monotonic_ns();
 	for (unsigned long seq = 0; seq < a->count && !interrupted; seq++) {

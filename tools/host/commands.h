@@ -39,6 +39,10 @@ struct bench_args {
 	unsigned long count;
 	unsigned long size;
 	bool json;
+	enum host_wait wait;           /* --wait spin|sleep */
+	unsigned long think_min_us;    /* --think-us MIN[:MAX] */
+	unsigned long think_max_us;
+	unsigned long seed;            /* --seed N */
 };
 
 struct steps_args {

@@ -26,6 +26,31 @@ void host_kcs_init(struct host_kcs *k, struct sim_port *port,
 	k->step.text = "at start";
 }
 
+void host_kcs_set_think(struct host_kcs *k, uint64_t min_ns, uint64_t max_ns, uint64_t seed)
+{
+	k->think_min_ns = min_ns;
+	k->think_max_ns = max_ns;
+	k->rng = seed ? seed : 1;  /* xorshift never leaves 0 */
+}
+
+/* xorshift64*: reproducible and cheap; the delays need no quality beyond that. */
+static uint64_t next_random(struct host_kcs *k)
+{
+	k->rng ^= k->rng >> 12;
+	k->rng ^= k->rng << 25;
+	k->rng ^= k->rng >> 27;
+	return k->rng * 0x2545F4914F6CDD1Dull;
+}
+
+static void think(struct host_kcs *k)
+{
+	uint64_t span = k->think_max_ns - k->think_min_ns;
+
+	if (!k->think_max_ns)
+		return;
+	spin_ns(k->think_min_ns + (span ? next_random(k) % (span + 1) : 0));
+}
+
 static void set_step(struct host_kcs *k, const char *text, unsigned int n, unsigned int of)
 {
 	k->step = (struct host_step){ .text = text, .n = n, .of = of };
@@ -55,7 +80,10 @@ static int fail(struct host_kcs *k, int error, const char *fmt, ...)
 
 static int write_port(struct host_kcs *k, uint8_t value, bool command)
 {
-	int r = command ? sim_port_write_cmd(k->port, value) : sim_port_write_data(k->port, value);
+	int r;
+
+	think(k);
+	r = command ? sim_port_write_cmd(k->port, value) : sim_port_write_data(k->port, value);
 
 	if (r == -EPIPE)
 		return fail(k, r, "the BMC side stopped listening on %s (kcs-uiod exited?)",
@@ -104,7 +132,7 @@ static int wait_status(struct host_kcs *k, uint8_t mask, uint8_t want, const cha
 	struct status_wait w;
 	int r;
 
-	r = status_wait(k->port, mask, want, k->timeout_ns, &w);
+	r = status_wait(k->port, mask, want, k->timeout_ns, k->wait, &w);
 	*str = w.str;
 	if (r < 0) {
 		if (n)

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "sim_port.h"
+#include "status_wait.h"
 
 /* The largest message any BMC buffer of this project holds. */
 #define HOST_KCS_MSG_MAX 4096u
@@ -32,6 +33,10 @@ struct host_kcs {
 	uint64_t timeout_ns;        /* per byte, i.e. per wait */
 	unsigned int retries;       /* repeats after the first attempt */
 	bool quiet;                 /* no per-retry warnings on stderr */
+	enum host_wait wait;        /* how status waits poll */
+	uint64_t think_min_ns;      /* busy delay before every port write, */
+	uint64_t think_max_ns;      /* uniform in [min, max]; 0..0: none */
+	uint64_t rng;               /* xorshift state for the delays */
 	uint64_t retried;           /* attempts repeated, over all calls */
 	const char *phase;          /* flow being run, for --trace */
 	struct host_step step;
@@ -40,6 +45,13 @@ struct host_kcs {
 
 void host_kcs_init(struct host_kcs *k, struct sim_port *port,
 		   unsigned int timeout_ms, unsigned int retries);
+
+/*
+ * Think time: before every port write, busy-wait a random time in
+ * [@min_ns, @max_ns], from a sequence fixed by @seed. Exercises a BMC's
+ * polling window at its boundary without system calls on the host side.
+ */
+void host_kcs_set_think(struct host_kcs *k, uint64_t min_ns, uint64_t max_ns, uint64_t seed);
 
 /*
  * Send request @req (NetFn/LUN, Cmd, data; 1..HOST_KCS_MSG_MAX bytes) and

@@ -14,10 +14,10 @@
 
 static int write_port(struct sim_port *p, uint8_t value, bool command)
 {
-	if (p->irq_fd < 0)
+	if (p->irq_fd < 0 && !p->irq_less)
 		return -EBADF;
 	sim_page_host_write(&p->regs, value, command);
-	return sim_page_raise_irq(p->irq_fd);
+	return p->irq_less ? 0 : sim_page_raise_irq(p->irq_fd);
 }
 
 int sim_port_write_data(struct sim_port *p, uint8_t value)
@@ -107,6 +107,19 @@ static int open_irq(struct sim_port *p, const char *dir)
 	return 0;
 }
 
+static int probe_irq_less(struct sim_port *p, const char *dir)
+{
+	char path[PATH_MAX];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/" SIM_PAGE_NOIRQ_FILE, dir) >= sizeof(path))
+		return host_error_errno(ENAMETOOLONG, "%s/" SIM_PAGE_NOIRQ_FILE ": path too long", dir);
+	if (access(path, F_OK) == 0)
+		p->irq_less = true;
+	else if (errno != ENOENT)
+		return host_error_errno(errno, "%s: %s", path, strerror(errno));
+	return 0;
+}
+
 int sim_port_open(struct sim_port *p, const char *dir, const struct kcs_chip *chip,
 		  unsigned int channel, bool need_irq)
 {
@@ -123,7 +136,12 @@ int sim_port_open(struct sim_port *p, const char *dir, const struct kcs_chip *ch
 	if (r < 0)
 		return r;
 
-	if (need_irq) {
+	r = probe_irq_less(p, dir);
+	if (r < 0) {
+		sim_port_close(p);
+		return r;
+	}
+	if (need_irq && !p->irq_less) {
 		r = open_irq(p, dir);
 		if (r < 0) {
 			sim_port_close(p);

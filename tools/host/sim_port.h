@@ -17,12 +17,14 @@
 struct sim_port {
 	struct sim_page_channel regs; /* .page: DIR/regs, mapped; NULL when not */
 	int irq_fd;                  /* DIR/irq, write end; -1 when not opened */
+	bool irq_less;               /* DIR/noirq: the device has no interrupt line */
 	char irq_path[PATH_MAX];
 };
 
 /*
  * Map DIR/regs for @channel of @chip (both already validated) and, when
- * @need_irq, open DIR/irq for writing. Prints what went wrong, naming the
+ * @need_irq, open DIR/irq for writing; an interrupt-less device (DIR/noirq
+ * exists) has no line to raise, and its BMC side polls STR instead. Prints what went wrong, naming the
  * path, and returns a negative errno: -ENXIO when nobody reads DIR/irq,
  * i.e. no BMC side is running.
  */

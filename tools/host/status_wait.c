@@ -35,11 +35,20 @@ uint64_t monotonic_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+void spin_ns(uint64_t ns)
+{
+	uint64_t until = monotonic_ns() + ns;
+
+	while (monotonic_ns() < until)
+		cpu_relax();
+}
+
 int status_wait(const struct sim_port *p, uint8_t mask, uint8_t want,
-		uint64_t timeout_ns, struct status_wait *w)
+		uint64_t timeout_ns, enum host_wait how, struct status_wait *w)
 {
 	uint64_t start = monotonic_ns();
-	uint64_t spin_until = start + (timeout_ns < SPIN_NS ? timeout_ns : SPIN_NS);
+	uint64_t spin_for = how == HOST_WAIT_SPIN || timeout_ns < SPIN_NS ? timeout_ns : SPIN_NS;
+	uint64_t spin_until = start + spin_for;
 	unsigned int sleeps = 0;
 
 	for (unsigned int i = 1;; i++) {
