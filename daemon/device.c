@@ -62,7 +62,9 @@ struct device {
 	bool live_served;        /* bytes served while the line was live */
 	bool stopped;
 	unsigned int lost_irqs;  /* interrupts lost in a row */
-	bool ibf_suspect;        /* a check saw IBF; no interrupt since */
+	bool ibf_suspect;        /* a check saw IBF... */
+	uint64_t irqs;           /* interrupts taken */
+	uint64_t irqs_at_suspect;/* ...when this many had been taken */
 	struct kcs_storm storm;
 	struct event *irq_event;
 	int tick_fd;             /* polled mode: a periodic timerfd, -1 before */
@@ -188,8 +190,15 @@ static void arm_timer(struct device *d, unsigned int ms)
 		log_warning("%s: cannot arm the lost interrupt check", d->backend->name);
 }
 
+/*
+ * Armed when not pending already, and never disarmed by an interrupt: on
+ * the per-byte path of a slow host that would be a timer insertion and
+ * removal per byte. During a transfer it fires once a second at most.
+ */
 static void arm_lost_irq_check(struct device *d)
 {
+	if (event_pending(d->lost_irq_event, EV_TIMEOUT, NULL))
+		return;
 	for (unsigned int i = 0; i < d->n_channels; i++) {
 		if (channel_expects_host_byte(d->channels[i])) {
 			arm_timer(d, LOST_IRQ_CHECK_MS);
@@ -247,9 +256,8 @@ static void on_irq(evutil_socket_t fd, short what, void *userdata)
 		return;
 	}
 	d->masked = true;
+	d->irqs++;
 	d->lost_irqs = 0;
-	d->ibf_suspect = false;
-	event_del(d->lost_irq_event);
 	/*
 	 * On a line shared by several channels only those showing IBF caused
 	 * it; an interrupt that finds none is spurious for all of them.
@@ -345,9 +353,10 @@ static void on_lost_irq(evutil_socket_t fd, short what, void *userdata)
 		d->ibf_suspect = false;
 		return;
 	}
-	if (!d->ibf_suspect) {
+	if (!d->ibf_suspect || d->irqs != d->irqs_at_suspect) {
 		/* Maybe the interrupt is on its way: look again shortly. */
 		d->ibf_suspect = true;
+		d->irqs_at_suspect = d->irqs;
 		arm_timer(d, LOST_IRQ_CONFIRM_MS);
 		return;
 	}
