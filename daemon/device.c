@@ -60,6 +60,7 @@ struct device {
 	bool masked;             /* interrupt mode: masked since the last interrupt */
 	bool masked_served;      /* bytes served by polling while masked */
 	bool live_served;        /* bytes served while the line was live */
+	bool burst_pending;      /* a burst goes on after this pass of the loop */
 	bool stopped;
 	unsigned int lost_irqs;  /* interrupts lost in a row */
 	bool ibf_suspect;        /* a check saw IBF... */
@@ -220,6 +221,7 @@ static void continue_burst(struct device *d)
 
 		if (burst(d)) {
 			/* Stay masked; the loop runs once, then the burst goes on. */
+			d->burst_pending = true;
 			event_active(d->burst_event, EV_TIMEOUT, 0);
 			return;
 		}
@@ -258,6 +260,9 @@ static void on_irq(evutil_socket_t fd, short what, void *userdata)
 	d->masked = true;
 	d->irqs++;
 	d->lost_irqs = 0;
+	/* Fired for bytes of a burst that goes on after this pass: it serves them. */
+	if (d->burst_pending)
+		return;
 	/*
 	 * On a line shared by several channels only those showing IBF caused
 	 * it; an interrupt that finds none is spurious for all of them.
@@ -285,15 +290,20 @@ static void on_tick(evutil_socket_t fd, short what, void *userdata)
 
 static void on_burst(evutil_socket_t fd, short what, void *userdata)
 {
-	continue_burst(userdata);
+	struct device *d = userdata;
+
+	d->burst_pending = false;
+	continue_burst(d);
 }
 
 static void on_kick(void *userdata)
 {
 	struct device *d = userdata;
 
-	if (!d->stopped)
+	if (!d->stopped) {
+		d->burst_pending = true;
 		event_active(d->burst_event, EV_TIMEOUT, 0);
+	}
 }
 
 /*
