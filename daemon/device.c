@@ -192,20 +192,23 @@ static void arm_timer(struct device *d, unsigned int ms)
 }
 
 /*
- * Armed when not pending already, and never disarmed by an interrupt: on
+ * Armed when not pending already, and not disarmed by every interrupt: on
  * the per-byte path of a slow host that would be a timer insertion and
- * removal per byte. During a transfer it fires once a second at most.
+ * removal per byte. During a transfer it fires once a second at most; once
+ * nothing is owed any more (idle, request upstream) it is disarmed.
  */
 static void arm_lost_irq_check(struct device *d)
 {
-	if (event_pending(d->lost_irq_event, EV_TIMEOUT, NULL))
-		return;
 	for (unsigned int i = 0; i < d->n_channels; i++) {
 		if (channel_expects_host_byte(d->channels[i])) {
-			arm_timer(d, LOST_IRQ_CHECK_MS);
+			if (!event_pending(d->lost_irq_event, EV_TIMEOUT, NULL))
+				arm_timer(d, LOST_IRQ_CHECK_MS);
 			return;
 		}
 	}
+	/* Idle, or the request is upstream: nothing is owed, no wake-up. */
+	if (!d->ibf_suspect)
+		event_del(d->lost_irq_event);
 }
 
 /*
