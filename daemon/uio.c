@@ -383,22 +383,28 @@ static const struct kcs_page_ops uio_page_ops = {
 	.write = uio_page_write,
 };
 
-static int uio_ack(struct kcs_backend *b)
+/* Bytes read (UIO answers exactly 4, the interrupt count) or -errno; logs nothing. */
+static ssize_t read_irq_count(int irq_fd)
 {
-	struct uio_backend *u = (struct uio_backend *)b;
 	uint32_t count;
 	ssize_t n;
 
-	/* UIO answers exactly 4 bytes (the interrupt count) or nothing. */
 	do
-		n = read(b->irq_fd, &count, sizeof(count));
+		n = read(irq_fd, &count, sizeof(count));
 	while (n < 0 && errno == EINTR);
-	if (n < 0) {
-		if (errno == EAGAIN)
-			return -EAGAIN;
-		return log_error_errno(errno, "%s: failed to read the interrupt count: %m", u->label);
-	}
-	if (n != sizeof(count))
+	return n < 0 ? -errno : n;
+}
+
+static int uio_ack(struct kcs_backend *b)
+{
+	struct uio_backend *u = (struct uio_backend *)b;
+	ssize_t n = read_irq_count(b->irq_fd);
+
+	if (n == -EAGAIN)
+		return -EAGAIN;
+	if (n < 0)
+		return log_error_errno((int)-n, "%s: failed to read the interrupt count: %m", u->label);
+	if (n != sizeof(uint32_t))
 		return log_error_errno(EIO, "%s: short read of the interrupt count (%zd bytes): %m",
 				       u->label, n);
 	return 0;
@@ -436,17 +442,13 @@ static int uio_reenable(struct kcs_backend *b, bool served_masked, bool served_l
  */
 static int probe_irq(struct uio_backend *u)
 {
-	uint32_t count;
-	ssize_t n;
+	ssize_t n = read_irq_count(u->base.irq_fd);
 
-	do
-		n = read(u->base.irq_fd, &count, sizeof(count));
-	while (n < 0 && errno == EINTR);
-	if (n >= 0 || errno == EAGAIN)
+	if (n >= 0 || n == -EAGAIN)
 		return 1;
-	if (errno == EIO)
+	if (n == -EIO)
 		return 0;
-	return log_error_errno(errno, "%s: failed to read the interrupt count: %m", u->label);
+	return log_error_errno((int)-n, "%s: failed to read the interrupt count: %m", u->label);
 }
 
 static int uio_channel_regs(struct kcs_backend *b, const struct kcs_channel_config *cfg,
