@@ -64,8 +64,15 @@ int controller_lock(struct controller_locks *l, uint64_t addr, const char *who)
 				       who, addr, holder_pid(fd), path);
 	}
 	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)n, 0) != n)
-		log_warning_errno(errno, "%s: cannot write the pid into %s: %m", who, path);
+	if (ftruncate(fd, 0) < 0)
+		log_warning_errno(errno, "%s: cannot empty %s for the pid: %m", who, path);
+	else {
+		ssize_t w = pwrite(fd, pid, (size_t)n, 0);
+
+		/* A short write sets no errno. */
+		if (w != n)
+			log_warning_errno(w < 0 ? errno : EIO, "%s: cannot write the pid into %s: %m", who, path);
+	}
 	l->held[l->n].addr = addr;
 	l->held[l->n].fd = TAKE_FD(fd);
 	l->n++;
