@@ -50,8 +50,9 @@ struct kcs_backend {
 	const char *name;        /* for messages: "/dev/uio0 (kcs3)", "sim /tmp/x" */
 	bool has_irq;            /* the node has an interrupt: irq_fd is its line */
 	int irq_fd;              /* poll for POLLIN (when has_irq) */
-	uint64_t controller_addr;/* physical address of the register page; 0: none
-				    (the simulated device locks its own file) */
+	uint64_t controller_addr;/* physical address the chip's register offsets
+				    count from (the controller lock's key); 0:
+				    none (the simulated device locks its own file) */
 	struct kcs_page page;    /* chip-level registers */
 };
 

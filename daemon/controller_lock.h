@@ -4,8 +4,9 @@
  * interrupt enable and SerIRQ registers, and kcs-uiod changes them with
  * plain read-modify-writes: two processes on one controller could lose each
  * other's bits. So the process takes an exclusive lock named after the
- * controller's physical address (from the UIO node's map 0) in a lock
- * directory, /run/kcs-uio unless KCS_UIOD_LOCK_DIR names another; a second
+ * controller's physical address (where its registers start: the UIO node's
+ * map 0 addr + offset) in a lock directory, /run/kcs-uio unless
+ * KCS_UIOD_LOCK_DIR names another; a second
  * process on the same controller is refused with the first one's pid.
  * Several UIO nodes of one controller in one process share the lock.
  *
