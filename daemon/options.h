@@ -13,8 +13,8 @@
 #include "kcs_burst.h"
 #include "kcs_chip.h"
 
-/* No supported chip has more KCS channels than this. */
-#define OPTIONS_MAX_CHANNELS 4u
+/* The channels of all devices together: one controller's at most. */
+#define OPTIONS_MAX_CHANNELS KCS_CHIP_MAX_CHANNELS
 /* One UIO node per channel at most (AST2600), or one simulated device each. */
 #define OPTIONS_MAX_DEVICES  OPTIONS_MAX_CHANNELS
 /* The NAME of a channel becomes a D-Bus name element and object path element. */

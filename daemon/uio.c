@@ -22,15 +22,13 @@
 #include "kcs_mmio.h"
 #include "log.h"
 
-#define UIO_MAX_CHANNELS 4
-
 struct uio_backend {
 	struct kcs_backend base;
 	char *label;                /* "/dev/uio3 (kcs3)", backs base.name */
 	void *map;
 	size_t map_len;
 	volatile uint8_t *regs;     /* map + the in-page offset */
-	struct kcs_mmio channels[UIO_MAX_CHANNELS];
+	struct kcs_mmio channels[KCS_CHIP_MAX_CHANNELS];
 };
 
 /* What sysfs says about one UIO device and its map 0. */
@@ -458,7 +456,7 @@ static int uio_channel_regs(struct kcs_backend *b, const struct kcs_channel_conf
 	struct kcs_mmio *m;
 	int r;
 
-	if (cfg->channel < 1 || cfg->channel > UIO_MAX_CHANNELS)
+	if (cfg->channel < 1 || cfg->channel > KCS_CHIP_MAX_CHANNELS)
 		return log_error_errno(ENODEV, "%s: %s has no KCS channel %u: %m",
 				       u->label, b->chip->name, cfg->channel);
 	m = &u->channels[cfg->channel - 1];

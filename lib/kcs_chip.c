@@ -71,6 +71,9 @@ static const struct npcm_channel npcm_channels[] = {
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+_Static_assert(ARRAY_SIZE(ast_channels) <= KCS_CHIP_MAX_CHANNELS, "KCS_CHIP_MAX_CHANNELS too small");
+_Static_assert(ARRAY_SIZE(npcm_channels) <= KCS_CHIP_MAX_CHANNELS, "KCS_CHIP_MAX_CHANNELS too small");
+
 static const struct kcs_chip chips[] = {
 	{ KCS_CHIP_AST2400, "ast2400", 4, ARRAY_SIZE(ast_channels), true, AST_LSADR12 + 4 },
 	{ KCS_CHIP_AST2500, "ast2500", 4, ARRAY_SIZE(ast_channels), true, AST_LSADR12 + 4 },

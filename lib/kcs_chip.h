@@ -15,6 +15,9 @@
 
 #include "kcs_page.h"
 
+/* No supported chip has more KCS channels than this (kcs_chip.c checks). */
+#define KCS_CHIP_MAX_CHANNELS 4u
+
 enum kcs_chip_id {
 	KCS_CHIP_AST2400,
 	KCS_CHIP_AST2500,
