@@ -18,21 +18,17 @@
 #include "backend.h"
 #include "cleanup.h"
 #include "log.h"
+#include "options.h"
 #include "sim_files.h"
 #include "sim_page.h"
-
-#define SIM_MAX_CHANNELS 4
-
-struct sim_channel {
-	struct sim_page_channel regs;
-};
 
 struct sim_backend {
 	struct kcs_backend base;
 	char *label;                /* "sim DIR", backs base.name */
 	int lock_fd;                /* regs, flock()ed: one BMC side per device */
 	uint8_t *regs;
-	struct sim_channel channels[SIM_MAX_CHANNELS];
+	int guard;                  /* its truncation_guards slot, -1: none */
+	struct sim_page_channel channels[KCS_CHIP_MAX_CHANNELS];
 };
 
 /*
@@ -45,20 +41,23 @@ struct sim_backend {
  * error line and exit status 1: the device is gone (its registers are what
  * vanished, so no channel can be left in ERROR), and the next start refuses
  * the file until it is removed. A SIGBUS anywhere else takes its default
- * action, as if this handler did not exist. One device per process.
+ * action, as if this handler did not exist. Every simulated device of the
+ * process has its own slot; the handler only scans them and write()s the
+ * slot's prepared message. A slot is taken by publishing its page last and
+ * given back by clearing the page, so the handler never sees half a slot.
  */
 static struct {
-	const uint8_t *page;
+	const uint8_t *page;        /* NULL: slot free */
 	char message[512];
 	size_t len;
-} truncation_guard;
+} truncation_guards[OPTIONS_MAX_DEVICES];
 
 static void sim_backend_free(struct sim_backend *s)
 {
 	if (!s)
 		return;
-	if (s->regs && truncation_guard.page == s->regs)
-		truncation_guard.page = NULL;
+	if (s->guard >= 0)
+		__atomic_store_n(&truncation_guards[s->guard].page, NULL, __ATOMIC_RELEASE);
 	if (s->regs)
 		munmap(s->regs, SIM_PAGE_SIZE);
 	if (s->base.irq_fd >= 0)
@@ -72,30 +71,30 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct sim_backend *, sim_backend_free)
 
 static uint8_t sim_read_idr(void *ctx)
 {
-	struct sim_channel *c = ctx;
+	struct sim_page_channel *c = ctx;
 
-	return sim_page_bmc_read_idr(&c->regs);
+	return sim_page_bmc_read_idr(c);
 }
 
 static void sim_write_odr(void *ctx, uint8_t value)
 {
-	struct sim_channel *c = ctx;
+	struct sim_page_channel *c = ctx;
 
-	sim_page_bmc_write_odr(&c->regs, value);
+	sim_page_bmc_write_odr(c, value);
 }
 
 static uint8_t sim_read_str(void *ctx)
 {
-	struct sim_channel *c = ctx;
+	struct sim_page_channel *c = ctx;
 
-	return sim_page_read_str(&c->regs);
+	return sim_page_read_str(c);
 }
 
 static void sim_update_str(void *ctx, uint8_t mask, uint8_t value)
 {
-	struct sim_channel *c = ctx;
+	struct sim_page_channel *c = ctx;
 
-	sim_page_update_str(&c->regs, mask, value);
+	sim_page_update_str(c, mask, value);
 }
 
 static const struct kcs_regs_ops sim_regs_ops = {
@@ -174,18 +173,19 @@ static int sim_channel_regs(struct kcs_backend *b, const struct kcs_channel_conf
 			    struct kcs_regs *out)
 {
 	struct sim_backend *s = (struct sim_backend *)b;
-	struct sim_channel *c;
+	struct kcs_chip_channel offs;
+	struct sim_page_channel *c;
 	int r;
 
-	if (cfg->channel < 1 || cfg->channel > SIM_MAX_CHANNELS)
-		return log_error_errno(ENODEV, "%s: %s has no KCS channel %u: %m",
+	/* A channel of the chip is one of channels[] (kcs_chip.c checks). */
+	r = kcs_chip_channel(b->chip, cfg->channel, &offs);
+	if (r == -ENODEV)
+		return log_error_errno(r, "%s: %s has no KCS channel %u: %m",
 				       s->label, b->chip->name, cfg->channel);
-	c = &s->channels[cfg->channel - 1];
-	r = kcs_chip_channel(b->chip, cfg->channel, &c->regs.offs);
 	if (r < 0)
 		return log_error_errno(r, "%s: %s channel %u: %m", s->label, b->chip->name, cfg->channel);
-	c->regs.page = s->regs;
-	c->regs.width = b->chip->reg_width;
+	c = &s->channels[cfg->channel - 1];
+	*c = (struct sim_page_channel){ .page = s->regs, .offs = offs, .width = b->chip->reg_width };
 	*out = (struct kcs_regs){ .ops = &sim_regs_ops, .ctx = c };
 	return 0;
 }
@@ -205,33 +205,46 @@ static const struct kcs_backend_ops sim_ops = {
 static void on_sigbus(int sig, siginfo_t *si, void *context)
 {
 	const uint8_t *addr = si->si_addr;
-	const uint8_t *page = truncation_guard.page;
 
-	if (page && addr >= page && addr < page + SIM_PAGE_SIZE) {
-		ssize_t n = write(STDERR_FILENO, truncation_guard.message, truncation_guard.len);
+	for (size_t i = 0; i < OPTIONS_MAX_DEVICES; i++) {
+		const uint8_t *page = __atomic_load_n(&truncation_guards[i].page, __ATOMIC_ACQUIRE);
 
-		(void)n;
-		_exit(EXIT_FAILURE);
+		if (page && addr >= page && addr < page + SIM_PAGE_SIZE) {
+			ssize_t n = write(STDERR_FILENO, truncation_guards[i].message,
+					  truncation_guards[i].len);
+
+			(void)n;
+			_exit(EXIT_FAILURE);
+		}
 	}
 	/* SA_RESETHAND restored the default: the faulting access repeats and takes it. */
 }
 
-static int guard_truncation(const struct sim_backend *s, const char *dir)
+static int guard_truncation(struct sim_backend *s, const char *dir)
 {
 	struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO | SA_RESETHAND };
-	char safe[sizeof(truncation_guard.message)];
+	char safe[sizeof(truncation_guards[0].message)];
+	size_t i;
 	int n;
 
+	for (i = 0; i < OPTIONS_MAX_DEVICES; i++)
+		if (!__atomic_load_n(&truncation_guards[i].page, __ATOMIC_ACQUIRE))
+			break;
+	if (i == OPTIONS_MAX_DEVICES)
+		return log_error_errno(E2BIG, "%s: more than %u simulated devices in one process: %m",
+				       s->label, OPTIONS_MAX_DEVICES);
+
 	/* Built now: the handler may only write(). */
-	n = snprintf(truncation_guard.message, sizeof(truncation_guard.message),
+	n = snprintf(truncation_guards[i].message, sizeof(truncation_guards[i].message),
 		     "<%d>sim %s: %s/" SIM_PAGE_REGS_FILE " was truncated under the running daemon: the simulated device is gone; exiting\n",
 		     LOG_ERR, escape_printable(safe, sizeof(safe) / 2, dir), safe);
 	if (n < 0)
 		return log_error_errno(EINVAL, "%s: %m", s->label);
-	truncation_guard.len = strnlen(truncation_guard.message, sizeof(truncation_guard.message));
-	truncation_guard.page = s->regs;
+	truncation_guards[i].len = strnlen(truncation_guards[i].message, sizeof(truncation_guards[i].message));
 	if (sigaction(SIGBUS, &sa, NULL) < 0)
 		return log_error_errno(errno, "%s: failed to install the SIGBUS handler: %m", s->label);
+	__atomic_store_n(&truncation_guards[i].page, s->regs, __ATOMIC_RELEASE);
+	s->guard = (int)i;
 	return 0;
 }
 
@@ -251,6 +264,7 @@ int sim_backend_open(struct kcs_backend **ret, const char *dir, const struct kcs
 		return log_error_errno(ENOMEM, "sim %s: %m", dir);
 	s->base.irq_fd = -1;
 	s->lock_fd = -1;
+	s->guard = -1;
 	if (asprintf(&s->label, "sim %s", dir) < 0) {
 		s->label = NULL;
 		return log_error_errno(ENOMEM, "sim %s: %m", dir);

@@ -38,6 +38,7 @@ struct fixture {
 	char dir[128];
 	char regs_path[160];
 	char irq_path[160];
+	char dir2[128];            /* a second device of the same process */
 };
 
 static int setup(void **state)
@@ -50,6 +51,7 @@ static int setup(void **state)
 	snprintf(f->dir, sizeof(f->dir), "%s/run/kcs", f->root);
 	snprintf(f->regs_path, sizeof(f->regs_path), "%s/" SIM_PAGE_REGS_FILE, f->dir);
 	snprintf(f->irq_path, sizeof(f->irq_path), "%s/" SIM_PAGE_IRQ_FILE, f->dir);
+	snprintf(f->dir2, sizeof(f->dir2), "%s/run/second", f->root);
 	*state = f;
 	return 0;
 }
@@ -399,14 +401,20 @@ static void test_foreign_owner_refused(void **state)
 	expect_refused(f, f->dir, -EPERM, f->dir, "belongs to uid 4242");
 }
 
+/* Which devices the child of a truncation test has open when f->dir's regs shrinks. */
+enum truncation_case {
+	TRUNCATE_ONLY_DEVICE,
+	TRUNCATE_FIRST_OF_TWO,         /* the second, opened later, stays open */
+	TRUNCATE_AFTER_SECOND_CLOSED,  /* closing the second leaves the first guarded */
+};
+
 /*
  * regs truncated while the daemon has it mapped: the next register access
- * ends the process with status 1 and one error line (in a child, which
- * plays the daemon).
+ * ends the process with status 1 and one error line naming that device (in
+ * a child, which plays the daemon).
  */
-static void test_truncated_under_daemon(void **state)
+static void check_truncated_under_daemon(const struct fixture *f, enum truncation_case how)
 {
-	struct fixture *f = *state;
 	char log[1024] = "";
 	int pipefd[2], status;
 	ssize_t n, got = 0;
@@ -417,14 +425,20 @@ static void test_truncated_under_daemon(void **state)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		struct kcs_backend *b = NULL;
+		struct kcs_backend *b = NULL, *second = NULL;
 		struct kcs_channel_config cfg = { .channel = 3 };
 		struct kcs_regs regs;
 
 		dup2(pipefd[1], STDERR_FILENO);
 		close(pipefd[0]);
 		if (sim_backend_open(&b, f->dir, chip("ast2600")) < 0 ||
-		    b->ops->channel_regs(b, &cfg, &regs) < 0 || truncate(f->regs_path, 0) < 0)
+		    b->ops->channel_regs(b, &cfg, &regs) < 0)
+			_exit(3);
+		if (how != TRUNCATE_ONLY_DEVICE && sim_backend_open(&second, f->dir2, chip("ast2600")) < 0)
+			_exit(3);
+		if (how == TRUNCATE_AFTER_SECOND_CLOSED)
+			kcs_backend_close(second);
+		if (truncate(f->regs_path, 0) < 0)
 			_exit(3);
 		(void)regs.ops->read_str(regs.ctx);
 		_exit(2);   /* the access must not come back */
@@ -442,6 +456,21 @@ static void test_truncated_under_daemon(void **state)
 
 	/* The next start refuses the file until it is removed. */
 	expect_refused(f, f->dir, -EINVAL, f->regs_path, "is 0 bytes, not 4096");
+}
+
+static void test_truncated_under_daemon(void **state)
+{
+	check_truncated_under_daemon(*state, TRUNCATE_ONLY_DEVICE);
+}
+
+static void test_truncated_first_of_two(void **state)
+{
+	check_truncated_under_daemon(*state, TRUNCATE_FIRST_OF_TWO);
+}
+
+static void test_truncated_after_second_closed(void **state)
+{
+	check_truncated_under_daemon(*state, TRUNCATE_AFTER_SECOND_CLOSED);
 }
 
 /* ---- BMC-side operations against the host side ---- */
@@ -771,6 +800,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_writable_by_others_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_owner_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_under_daemon, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_truncated_first_of_two, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_truncated_after_second_closed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transfer_ast2600, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transfer_npcm7xx, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ack, setup, teardown),
