@@ -271,7 +271,16 @@ int dbus_bridge_execute(struct dbus_bridge *b, uint32_t id, const uint8_t *msg, 
 		answer_failure(b, BRIDGE_FAIL_BUS, reason);
 		return r;
 	}
-	event_add(b->timer, &b->timeout);
+	/* Without its timer the call could wait for ever: take it back and say so now. */
+	if (event_add(b->timer, &b->timeout) < 0) {
+		char reason[UPSTREAM_NAME_MAX + 128];
+
+		snprintf(reason, sizeof(reason), "cannot arm the %lld ms timeout of the call to %s (libevent refused the timer); call cancelled",
+			 (long long)b->timeout.tv_sec * 1000 + b->timeout.tv_usec / 1000, callee(b));
+		end_call(b);
+		answer_failure(b, BRIDGE_FAIL_BUS, reason);
+		return -EIO;
+	}
 	return 0;
 }
 

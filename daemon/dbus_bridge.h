@@ -72,8 +72,10 @@ int dbus_bridge_init(struct dbus_bridge *b, struct upstream *upstream, struct ev
 void dbus_bridge_done(struct dbus_bridge *b);
 
 /*
- * Send request @id upstream. When the call cannot even be sent the request
- * is answered at once (0xFF) and the error returned.
+ * Send request @id upstream. When the call cannot even be sent, or its
+ * timeout cannot be armed (the call is then cancelled), the request is
+ * answered at once with the bus-error code (BRIDGE_FAIL_BUS) and the error
+ * returned.
  */
 int dbus_bridge_execute(struct dbus_bridge *b, uint32_t id, const uint8_t *msg, size_t len);
 /* Request @id was dropped by the state machine: forget its call. */
