@@ -9,8 +9,10 @@
  *  - -EINVAL comes with exactly one line of printable ASCII on stderr,
  *    "kcs-uiod: ..." (what was given is quoted with \xNN escapes);
  *    OPTIONS_RUN and OPTIONS_DONE with nothing on stderr;
- *  - a configuration it accepts is consistent: one device, a chip, 1..4
- *    channels the chip has, each valid for it (kcs_chip_validate), unique
+ *  - a configuration it accepts is consistent: 1..OPTIONS_MAX_DEVICES
+ *    distinct devices of one kind, each with its channels, a chip,
+ *    1..OPTIONS_MAX_CHANNELS channels in all that the chip has, each valid
+ *    for it (kcs_chip_validate), unique
  *    numbers and names, names that make a D-Bus name and path, LPC I/O
  *    ports that are not 0 and not shared (between channels, or data and
  *    status of one), every number within its documented range, a --bus
