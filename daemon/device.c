@@ -331,14 +331,20 @@ static int start_polling(struct device *d)
 		return log_error_errno(errno, "%s: failed to start the %u ms poll timer: %m",
 				       d->backend->name, d->idle_poll_ms);
 	d->tick_event = event_new(d->base, d->tick_fd, EV_READ | EV_PERSIST, on_tick, d);
-	if (!d->tick_event || event_add(d->tick_event, NULL) < 0)
+	if (!d->tick_event)
 		return log_error_errno(ENOMEM, "%s: failed to watch the %u ms poll timer: %m",
+				       d->backend->name, d->idle_poll_ms);
+	/* libevent says nothing of why; epoll_ctl() failing is an I/O matter. */
+	if (event_add(d->tick_event, NULL) < 0)
+		return log_error_errno(EIO, "%s: failed to add the %u ms poll timer to the loop",
 				       d->backend->name, d->idle_poll_ms);
 	return 0;
 }
 
 static void go_polled(struct device *d)
 {
+	int r;
+
 	log_error("%s: %u host bytes in a row waited with IBF set and no interrupt: switching to polled mode (STR every %u ms); check the UIO node's interrupts property and /proc/interrupts",
 		  d->backend->name, d->lost_irqs, d->idle_poll_ms);
 	event_del(d->irq_event);
@@ -346,8 +352,9 @@ static void go_polled(struct device *d)
 	d->polled = true;
 	for (unsigned int i = 0; i < d->n_channels; i++)
 		channel_set_polled(d->channels[i]);
-	if (start_polling(d) < 0)
-		fail(d, -ENOMEM);
+	r = start_polling(d);
+	if (r < 0)
+		fail(d, r);
 }
 
 static void on_lost_irq(evutil_socket_t fd, short what, void *userdata)
@@ -396,10 +403,13 @@ int device_new(struct device **ret, struct event_base *base, struct kcs_backend 
 	       device_failed_fn failed, void *userdata)
 {
 	struct device *d = calloc(1, sizeof(*d));
+	int r;
 
 	if (!d) {
+		/* Logged before the close: the name may live in the backend. */
+		r = log_error_errno(ENOMEM, "%s: %m", backend->name);
 		kcs_backend_close(backend);
-		return log_error_errno(ENOMEM, "%s: %m", backend->name);
+		return r;
 	}
 	d->base = base;
 	d->backend = backend;
@@ -411,9 +421,10 @@ int device_new(struct device **ret, struct event_base *base, struct kcs_backend 
 	d->burst_event = event_new(base, -1, 0, on_burst, d);
 	d->lost_irq_event = evtimer_new(base, on_lost_irq, d);
 	if (!d->burst_event || !d->lost_irq_event) {
-		device_free(d);
-		return log_error_errno(ENOMEM, "%s: failed to set up the polling events: %m",
-				       backend->name);
+		r = log_error_errno(ENOMEM, "%s: failed to set up the polling events: %m",
+				    backend->name);
+		device_free(d);  /* closes the backend */
+		return r;
 	}
 	*ret = d;
 	return 0;
@@ -463,8 +474,11 @@ int device_start(struct device *d)
 		on_tick(-1, 0, d);
 	} else {
 		d->irq_event = event_new(d->base, d->backend->irq_fd, EV_READ | EV_PERSIST, on_irq, d);
-		if (!d->irq_event || event_add(d->irq_event, NULL) < 0)
+		if (!d->irq_event)
 			return log_error_errno(ENOMEM, "Failed to watch the interrupt of %s: %m",
+					       d->backend->name);
+		if (event_add(d->irq_event, NULL) < 0)
+			return log_error_errno(EIO, "Failed to add the interrupt of %s to the loop",
 					       d->backend->name);
 		/* An earlier run may have left the line masked; a pending byte is served now. */
 		d->masked = true;
