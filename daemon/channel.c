@@ -23,8 +23,8 @@ struct channel {
 	char label[sizeof("ch4294967295 ") + CHANNEL_NAME_MAX];
 	struct kcs_burst burst;
 	uint64_t served_at;           /* CLOCK_MONOTONIC ns of the last byte served
-					 while the channel expects another; 0: none */
-	uint64_t burst_until;         /* keep reading STR until then; 0: don't */
+					 with a burst window open after it; 0: none */
+	bool serving;                 /* inside kcs_sm_serve() */
 	void (*kick)(void *userdata); /* an answer opened a burst window */
 	void *kick_userdata;
 	char bus_name[CHANNEL_BUS_NAME_MAX];
@@ -52,19 +52,27 @@ static void on_cancel(void *userdata, uint32_t id)
 	dbus_bridge_cancel(&c->bridge, id);
 }
 
-/* After serving a byte or answering at @now: open or close the burst window. */
-static void after_byte(struct channel *c, uint64_t now)
+/*
+ * After serving a byte or answering: open or close the burst window. @now:
+ * the time already read for this byte, 0 if none was; the clock is read only
+ * for a window that opens. Returns the time used (or @now).
+ */
+static uint64_t after_byte(struct channel *c, uint64_t now)
 {
-	uint32_t window;
-
-	if (!kcs_sm_expects_host_byte(&c->sm)) {
+	if (!kcs_sm_expects_host_byte(&c->sm) || !kcs_burst_next_window(&c->burst)) {
 		c->served_at = 0;
-		c->burst_until = 0;
-		return;
+		return now;
 	}
+	if (!now)
+		now = mono_clock_ns();
 	c->served_at = now;
-	window = kcs_burst_next_window(&c->burst);
-	c->burst_until = window ? now + window : 0;
+	return now;
+}
+
+/* Burst window bookkeeping ends for good (stop, force abort). */
+static void close_window(struct channel *c)
+{
+	c->served_at = 0;
 }
 
 /* The bridge's answer, built in place in the state machine's buffer. */
@@ -73,9 +81,16 @@ static int on_answer(void *userdata, uint32_t id, uint8_t cc, const uint8_t *dat
 	struct channel *c = userdata;
 	int r = kcs_sm_respond_data(&c->sm, id, cc, data, len);
 
+	/*
+	 * Answered from inside kcs_sm_serve() (the bridge failed at once):
+	 * channel_poll() opens the window for this byte, once, and its device
+	 * is serving anyway.
+	 */
+	if (c->serving)
+		return r;
 	if (r == 0 || r == -EMSGSIZE) {
-		after_byte(c, mono_clock_ns());
-		if (c->burst_until && c->kick)
+		after_byte(c, 0);
+		if (c->served_at && c->kick)
 			c->kick(c->kick_userdata);
 	}
 	return r;
@@ -212,7 +227,7 @@ void channel_stop(struct channel *c)
 	c->running = false;
 	/* Drops the request upstream is working on: its call is cancelled. */
 	kcs_sm_shutdown(&c->sm);
-	after_byte(c, 0);
+	close_window(c);
 	r = kcs_chip_set_ibf_irq(c->chip, &c->backend->page, c->spec.cfg.channel, false);
 	if (r < 0)
 		log_warning_errno(r, "%s: cannot mask the IBF interrupt: %m", c->label);
@@ -256,12 +271,12 @@ static void log_event(struct channel *c, enum kcs_sm_event ev, enum kcs_phase be
 	}
 }
 
-enum kcs_sm_event channel_poll(struct channel *c)
+enum kcs_sm_event channel_poll(struct channel *c, uint64_t *now)
 {
 	enum kcs_phase before;
 	enum kcs_sm_event ev;
+	uint64_t t = 0;
 	uint8_t str;
-	uint64_t now;
 
 	if (!c->running)
 		return KCS_EV_SPURIOUS;
@@ -269,12 +284,18 @@ enum kcs_sm_event channel_poll(struct channel *c)
 	if (!(str & KCS_STR_IBF))
 		return KCS_EV_SPURIOUS;
 
-	now = mono_clock_ns();
-	if (c->served_at)
-		kcs_burst_note_gap(&c->burst, now - c->served_at);
+	/* Only a window open since the last byte makes the gap worth a clock read. */
+	if (c->served_at) {
+		t = mono_clock_ns();
+		kcs_burst_note_gap(&c->burst, t - c->served_at);
+	}
 	before = kcs_sm_phase(&c->sm);
+	c->serving = true;
 	ev = kcs_sm_serve(&c->sm, str);
-	after_byte(c, now);
+	c->serving = false;
+	t = after_byte(c, t);
+	if (t)
+		*now = t;
 	log_event(c, ev, before);
 	return ev;
 }
@@ -296,15 +317,14 @@ const char *channel_phase_name(const struct channel *c)
 
 uint64_t channel_burst_until(const struct channel *c)
 {
-	return c->burst_until;
+	return c->served_at ? c->served_at + kcs_burst_window(&c->burst) : 0;
 }
 
-void channel_delay_burst(struct channel *c, uint64_t ns)
+void channel_delay_burst(struct channel *c, uint64_t then, uint64_t ns)
 {
-	if (!c->burst_until)
-		return;
-	c->burst_until += ns;
-	c->served_at += ns;
+	/* A window that had closed by @then stays closed. */
+	if (channel_burst_until(c) > then)
+		c->served_at += ns;
 }
 
 void channel_count_spurious(struct channel *c)
@@ -329,7 +349,7 @@ int channel_force_abort(struct channel *c)
 	log_info("%s: force abort requested over D-Bus in phase %s", c->label,
 		 kcs_phase_name(kcs_sm_phase(&c->sm)));
 	kcs_sm_force_abort(&c->sm);
-	after_byte(c, 0);
+	close_window(c);
 	return 0;
 }
 

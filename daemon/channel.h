@@ -62,15 +62,20 @@ void channel_stop(struct channel *c);
 /*
  * The per-byte path: read STR once and, when it shows IBF, serve the byte.
  * KCS_EV_SPURIOUS (not counted) when IBF is clear; the device counts an
- * interrupt no channel claimed with channel_count_spurious().
+ * interrupt no channel claimed with channel_count_spurious(). When serving
+ * read the clock (only for a burst window), *@now gets that time: the
+ * device needs no read of its own.
  */
-enum kcs_sm_event channel_poll(struct channel *c);
+enum kcs_sm_event channel_poll(struct channel *c, uint64_t *now);
 void channel_count_spurious(struct channel *c);
 
 /* Until when (CLOCK_MONOTONIC ns) to keep reading STR; 0: not polling. */
 uint64_t channel_burst_until(const struct channel *c);
-/* The daemon was scheduled out for @ns: not the host's time, move the window. */
-void channel_delay_burst(struct channel *c, uint64_t ns);
+/*
+ * The daemon was scheduled out for @ns from @then on: not the host's time,
+ * so a window still open at @then moves by it.
+ */
+void channel_delay_burst(struct channel *c, uint64_t then, uint64_t ns);
 
 /* A host byte is due (a transfer is in progress and the host's turn). */
 bool channel_expects_host_byte(const struct channel *c);

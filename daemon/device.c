@@ -109,9 +109,10 @@ static void report_storm(struct device *d)
 static bool serve_once(struct device *d)
 {
 	bool handled = false;
+	uint64_t now;
 
 	for (unsigned int i = 0; i < d->n_channels; i++)
-		if (channel_poll(d->channels[i]) != KCS_EV_SPURIOUS)
+		if (channel_poll(d->channels[i], &now) != KCS_EV_SPURIOUS)
 			handled = true;
 	return handled;
 }
@@ -150,10 +151,13 @@ static bool burst(struct device *d)
 		 * read is faster than a nanosecond.
 		 */
 		for (uint64_t spins = 1, max = stop - now;; spins++) {
+			uint64_t seen = now;
+
 			for (unsigned int i = 0; i < d->n_channels; i++) {
 				struct channel *c = d->channels[i];
 
-				if (channel_burst_until(c) > now && channel_poll(c) != KCS_EV_SPURIOUS)
+				/* Serving a byte opens the next window: it says when (no clock read here). */
+				if (channel_burst_until(c) > seen && channel_poll(c, &now) != KCS_EV_SPURIOUS)
 					served = true;
 			}
 			if (served || spins >= max)
@@ -164,9 +168,10 @@ static bool burst(struct device *d)
 				now = mono_clock_ns();
 				if (now - then > PREEMPTED_NS) {
 					for (unsigned int i = 0; i < d->n_channels; i++)
-						channel_delay_burst(d->channels[i], now - then);
-					stop = now + (stop - then);
+						channel_delay_burst(d->channels[i], then, now - then);
+					stop += now - then;
 					slice_end += now - then;
+					max += now - then;
 				}
 				if (now >= stop)
 					break;
@@ -174,12 +179,11 @@ static bool burst(struct device *d)
 			cpu_relax();
 		}
 		if (!served)
-			return stop == slice_end && until > slice_end;
+			return burst_until(d) > now;
 		if (d->masked)
 			d->masked_served = true;
 		else
 			d->live_served = true;
-		now = mono_clock_ns();
 	}
 }
 

@@ -71,3 +71,9 @@ void kcs_burst_note_gap(struct kcs_burst *b, uint64_t gap_ns);
  * KCS_BURST_PROBE_EVERY while the host looks slow.
  */
 uint32_t kcs_burst_next_window(struct kcs_burst *b);
+
+/* The window last given out, until the next gap is noted; 0: none. */
+static inline uint32_t kcs_burst_window(const struct kcs_burst *b)
+{
+	return b->window_ns;
+}
