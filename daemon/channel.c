@@ -245,6 +245,9 @@ static void log_event(struct channel *c, enum kcs_sm_event ev, enum kcs_phase be
 	case KCS_EV_WRITE_START:
 	case KCS_EV_RESPONSE_DONE:
 	case KCS_EV_ABORT_DONE:
+		/* Every byte comes here: no names looked up for a line nobody sees. */
+		if (log_get_max_level() < LOG_DEBUG)
+			break;
 		log_debug("%s: %s (phase %s)", c->label, kcs_sm_event_name(ev),
 			  kcs_phase_name(kcs_sm_phase(&c->sm)));
 		break;
