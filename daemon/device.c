@@ -300,6 +300,13 @@ static void on_burst(evutil_socket_t fd, short what, void *userdata)
 	struct device *d = userdata;
 
 	d->burst_pending = false;
+	/*
+	 * A slice only reads the channels with a window open, and interrupts
+	 * are left to the burst: the others get one STR read here, so a
+	 * neighbour's long message delays their bytes by a slice, not by the
+	 * whole message.
+	 */
+	serve_once(d);
 	continue_burst(d);
 }
 
