@@ -54,6 +54,7 @@ struct daemon {
 	struct event *sigint_event;
 	struct event *sighup_event;
 	struct notify *notify;
+	struct event *housekeeping_event;
 	bool stopping;
 	int error;              /* the failure that ended the loop, 0 for none */
 };
@@ -65,6 +66,8 @@ static void daemon_stop(struct daemon *d, int error)
 		return;
 	d->stopping = true;
 	d->error = error;
+	if (d->housekeeping_event)
+		event_del(d->housekeeping_event);
 	if (d->notify)
 		notify_stopping(d->notify);
 	for (unsigned int i = 0; i < d->n_devices; i++)
@@ -98,15 +101,11 @@ static void on_device_failed(void *userdata, int error)
 	daemon_stop(userdata, error);
 }
 
-/* Called on every tick of the status timer (and at READY=1). */
+/* Called by notify_status() and at READY=1. */
 static void build_status(void *userdata, char *buf, size_t len)
 {
 	const struct daemon *d = userdata;
 	struct channel_counters sum = { .bridge = { 0 } }, n;
-
-	/* The tick doubles as the idle check for an interrupt that never comes. */
-	for (unsigned int i = 0; i < d->n_devices; i++)
-		device_check_lost_irq(d->devices[i]);
 
 	for (unsigned int i = 0; i < d->n_channels; i++) {
 		channel_get_counters(d->channels[i], &n);
@@ -132,6 +131,39 @@ static void build_status(void *userdata, char *buf, size_t len)
 		 sum.bridge.upstream_bus_errors + sum.bridge.upstream_service_errors,
 		 sum.sm.host_aborts, sum.sm.restarts,
 		 sum.sm.length_errors + sum.sm.illegal_codes);
+}
+
+/*
+ * One timer for the slow periodic work, so an idle daemon wakes once per
+ * interval for all of it (docs/design.md section 10.3): the idle check for
+ * a lost interrupt, and STATUS= for the service manager.
+ */
+static void on_housekeeping(evutil_socket_t fd, short what, void *userdata)
+{
+	struct daemon *d = userdata;
+
+	for (unsigned int i = 0; i < d->n_devices; i++)
+		device_check_lost_irq(d->devices[i]);
+	notify_status(d->notify);
+}
+
+/* Only when there is work for it: a service manager listening, or an interrupt to watch. */
+static int start_housekeeping(struct daemon *d)
+{
+	const struct timeval tv = { .tv_sec = NOTIFY_STATUS_INTERVAL_SEC };
+	bool needed = notify_listening(d->notify);
+
+	for (unsigned int i = 0; i < d->n_devices; i++)
+		if (!device_polled(d->devices[i]))
+			needed = true;
+	if (!needed)
+		return 0;
+	d->housekeeping_event = event_new(d->base, -1, EV_PERSIST, on_housekeeping, d);
+	if (!d->housekeeping_event)
+		return log_error_errno(ENOMEM, "Failed to set up the housekeeping timer: %m");
+	if (event_add(d->housekeeping_event, &tv) < 0)
+		return log_error_errno(EIO, "Failed to add the housekeeping timer to the loop");
+	return 0;
 }
 
 static int add_signal(struct daemon *d, struct event **ev, int sig)
@@ -253,6 +285,9 @@ static int daemon_start(struct daemon *d)
 	r = bus_event_kick(d->bus_event);
 	if (r < 0)
 		return r;
+	r = start_housekeeping(d);
+	if (r < 0)
+		return r;
 	notify_ready(d->notify);
 	log_info("Ready: %u channel%s on %u device%s, buffer %u bytes, upstream timeout %u ms, burst polling %s",
 		 d->n_channels, d->n_channels == 1 ? "" : "s", d->n_devices, d->n_devices == 1 ? "" : "s",
@@ -274,6 +309,8 @@ static void daemon_free(struct daemon *d)
 	/* The last method replies, if the bus takes them in time: nobody holds up the exit. */
 	bus_close_within(d->bus, EXIT_FLUSH_USEC);
 	upstream_free(d->upstream);
+	if (d->housekeeping_event)
+		event_free(d->housekeeping_event);
 	notify_free(d->notify);
 	if (d->sigterm_event)
 		event_free(d->sigterm_event);

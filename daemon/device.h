@@ -50,10 +50,11 @@ void device_stop(struct device *d);
 
 /*
  * Interrupt mode, idle: a host byte whose interrupt never came would wait
- * forever, and an idle channel arms no timer of its own. Called from a
- * timer the daemon has anyway (the status timer), it looks at IBF; IBF set
- * twice in a row with no interrupt in between is served by polling and
- * logged, and after a few of those the device goes to polled mode.
+ * forever, and an idle channel arms no timer of its own. Called from the
+ * daemon's housekeeping timer (every 2 s, shared with STATUS=), it looks at
+ * IBF; IBF set twice in a row with no interrupt in between is served by
+ * polling and logged, and after a few of those the device goes to polled
+ * mode.
  */
 void device_check_lost_irq(struct device *d);
 

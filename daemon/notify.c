@@ -14,8 +14,8 @@
 
 struct notify {
 	struct event_base *base;
-	struct event *status_timer;
 	struct event *watchdog_timer;
+	bool listening;         /* NOTIFY_SOCKET is set */
 	notify_status_fn status_fn;
 	void *userdata;
 	bool warned;
@@ -47,9 +47,15 @@ static void refresh_status(struct notify *n)
 	send_state(n, msg);
 }
 
-static void on_status_timer(evutil_socket_t fd, short what, void *userdata)
+void notify_status(struct notify *n)
 {
-	refresh_status(userdata);
+	if (n->listening)
+		refresh_status(n);
+}
+
+bool notify_listening(const struct notify *n)
+{
+	return n->listening;
 }
 
 static void on_watchdog_timer(evutil_socket_t fd, short what, void *userdata)
@@ -84,6 +90,7 @@ int notify_new(struct notify **ret, struct event_base *base,
 	n->base = base;
 	n->status_fn = status;
 	n->userdata = userdata;
+	n->listening = getenv("NOTIFY_SOCKET") != NULL;
 
 	r = sd_watchdog_enabled(0, &usec);
 	if (r < 0)
@@ -105,17 +112,10 @@ void notify_ready(struct notify *n)
 	n->status_fn(n->userdata, n->last_status, sizeof(n->last_status));
 	snprintf(msg, sizeof(msg), "READY=1\nSTATUS=%s", n->last_status);
 	send_state(n, msg);
-
-	/* Nobody listens without NOTIFY_SOCKET: no timer to wake up for. */
-	if (!n->status_timer && getenv("NOTIFY_SOCKET"))
-		(void)add_timer(n, &n->status_timer, NOTIFY_STATUS_INTERVAL_SEC * 1000000ull,
-				on_status_timer, "status");
 }
 
 void notify_stopping(struct notify *n)
 {
-	if (n->status_timer)
-		event_del(n->status_timer);
 	send_state(n, "STOPPING=1\nSTATUS=Shutting down");
 }
 
@@ -123,8 +123,6 @@ void notify_free(struct notify *n)
 {
 	if (!n)
 		return;
-	if (n->status_timer)
-		event_free(n->status_timer);
 	if (n->watchdog_timer)
 		event_free(n->watchdog_timer);
 	free(n);

@@ -330,17 +330,21 @@ class Harness:
         return args + bus + [*extra]
 
     def start_daemon(self, *extra, channels=('3:ipmi_kcs3',), chip='ast2600', sim=None,
-                     wrapper=(), env=None, ready_timeout=15):
+                     wrapper=(), env=None, ready_timeout=15, managed=True):
+        """managed=False: no NOTIFY_SOCKET, as when started outside systemd."""
         notify_path = self.path(f'notify{len(self.daemons)}')
         notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         notify.bind(notify_path)
-        e = clean_env(NOTIFY_SOCKET=notify_path)
+        e = clean_env(NOTIFY_SOCKET=notify_path) if managed else clean_env()
         e.update(env or {})
         args = [*wrapper, *self.daemon_args(channels, chip, sim, extra)]
         p, log = self._spawn(args, 'kcs-uiod', stdout=subprocess.DEVNULL, env=e)
         d = Daemon(self, p, notify, log)
         self.daemons.append(d)
-        d.wait_notify(lambda line: line == 'READY=1', ready_timeout, 'READY=1')
+        if managed:
+            d.wait_notify(lambda line: line == 'READY=1', ready_timeout, 'READY=1')
+        else:
+            d.wait_log('Ready:', ready_timeout)
         return d
 
     def run_daemon(self, args, timeout=20):

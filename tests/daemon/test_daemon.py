@@ -716,6 +716,20 @@ def test_neighbour_streams(h):
         streamer.communicate()
 
 
+def test_lost_irq_unmanaged(h):
+    """Outside systemd (no NOTIFY_SOCKET): the first byte of a request, its interrupt lost, is still served."""
+    h.start_bus()
+    h.start_stub()
+    d = h.start_daemon(managed=False)
+    get_device_id(h)
+    open(os.path.join(h.sim, 'noirq'), 'w').close()
+    # The channel is idle when WRITE_START comes: only the idle check finds it.
+    # The host's per-byte limit is generous: a loaded machine must not fail this.
+    r = h.raw(NETFN_APP, GET_DEVICE_ID, opts=('--timeout-ms', '60000'))
+    check(r.rc == 0 and r.cc == 0, f'Get Device ID with lost interrupts failed: {r}')
+    d.wait_log('with IBF set and no interrupt; served it by polling', 5)
+
+
 TESTS = {name[5:]: fn for name, fn in globals().items() if name.startswith('test_') and callable(fn)}
 
 if __name__ == '__main__':
