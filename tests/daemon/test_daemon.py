@@ -693,29 +693,6 @@ def test_lost_irq(h):
     get_device_id(h)
 
 
-def test_neighbour_streams(h):
-    """One device, two channels: a request on one is served while the other streams a long message."""
-    h.start_bus()
-    h.start_stub()
-    # A host 2.5 ms per byte keeps its window open (4 gaps, at most the 10 ms budget) for a
-    # whole 4000-byte message: 10 s, longer than the other host waits for a byte (5 s).
-    h.start_daemon('--poll-budget', '10000', '--buffer-size', '4096',
-                   channels=('2:ipmi_kcs2', '3:ipmi_kcs3'))
-    streamer = h.host_bg('bench', '--count', '1', '--size', '4000', '--think-us', '2500', channel=2)
-    try:
-        deadline = time.monotonic() + 30
-        while h.props('ipmi_kcs2', 'Phase')['Phase'] != 'write-data':
-            check(streamer.poll() is None, f'the streaming host ended early: {streamer.communicate()}')
-            check(time.monotonic() < deadline, 'channel 2 never got into its long message')
-            time.sleep(0.01)
-        get_device_id(h, channel=3)
-        check(h.props('ipmi_kcs2', 'Phase')['Phase'] in ('write-data', 'write-end', 'read'),
-              'the long message ended before the neighbour was served: the test proved nothing')
-    finally:
-        streamer.kill()
-        streamer.communicate()
-
-
 def test_lost_irq_unmanaged(h):
     """Outside systemd (no NOTIFY_SOCKET): the first byte of a request, its interrupt lost, is still served."""
     h.start_bus()
