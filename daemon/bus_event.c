@@ -14,10 +14,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "cleanup.h"
 #include "log.h"
+#include "mono_clock.h"
 
 struct bus_event {
 	sd_bus *bus;
@@ -48,14 +48,6 @@ static void bus_failed(struct bus_event *be, int error)
 		be->failed_fn(be->userdata, error);
 }
 
-static uint64_t now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 /* Backpressure with hysteresis: stop reading above the limit, resume at half. */
 static int update_paused(struct bus_event *be)
 {
@@ -66,7 +58,7 @@ static int update_paused(struct bus_event *be)
 	if (r < 0)
 		return r;
 	if (!be->paused && queued > BUS_EVENT_QUEUED_MAX) {
-		uint64_t now = now_usec();
+		uint64_t now = mono_clock_us();
 
 		be->paused = true;
 		be->pauses++;
@@ -120,7 +112,7 @@ static int arm(struct bus_event *be)
 	if (until == UINT64_MAX || (be->paused && until == 0)) {
 		event_del(be->deadline);
 	} else {
-		uint64_t now = now_usec();
+		uint64_t now = mono_clock_us();
 		uint64_t rel = until > now ? until - now : 0;
 		struct timeval tv = {
 			.tv_sec = (time_t)(rel / 1000000u),
@@ -225,14 +217,14 @@ void bus_event_free(struct bus_event *be)
 
 void bus_close_within(sd_bus *bus, uint64_t usec)
 {
-	uint64_t deadline = now_usec() + usec, queued = 0;
+	uint64_t deadline = mono_clock_us() + usec, queued = 0;
 
 	if (!bus)
 		return;
 	/* sd_bus_flush() would wait for the last byte, however long a peer takes. */
 	while (sd_bus_get_n_queued_write(bus, &queued) >= 0 && queued > 0) {
 		struct pollfd p = { .fd = sd_bus_get_fd(bus), .events = POLLOUT };
-		uint64_t now = now_usec();
+		uint64_t now = mono_clock_us();
 
 		if (p.fd < 0 || now >= deadline)
 			break;

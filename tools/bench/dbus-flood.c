@@ -28,6 +28,7 @@
 #include <systemd/sd-event.h>
 
 #include "cleanup.h"
+#include "mono_clock.h"
 #include "config.h"
 #include "bus_open.h"
 #include "dbus_names.h"
@@ -122,14 +123,6 @@ static int send_one(struct flood *f, sd_bus *bus)
 						"org.freedesktop.DBus.Peer", "Ping",
 						on_answer, f, NULL);
 	}
-}
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
 static void print_errors(const struct flood *f)
@@ -229,7 +222,7 @@ static int flood_run(const struct flood_options *o)
 				return log_error_errno(r, "Failed to send on connection %zu: %m", i + 1);
 		}
 
-	f.started_us = f.last_us = now_us();
+	f.started_us = f.last_us = mono_clock_us();
 	r = sd_event_add_time(f.event, NULL, CLOCK_MONOTONIC, f.started_us + 1000000u, 0, on_tick, &f);
 	if (r >= 0 && o->seconds)
 		r = sd_event_add_time(f.event, NULL, CLOCK_MONOTONIC,
@@ -246,7 +239,7 @@ static int flood_run(const struct flood_options *o)
 	printf("total: answered %" PRIu64 ", failed %" PRIu64 ", connections lost %" PRIu64,
 	       f.answered, f.failed, f.disconnected);
 	print_errors(&f);
-	printf(" in %.1f s\n", (double)(now_us() - f.started_us) / 1e6);
+	printf(" in %.1f s\n", (double)(mono_clock_us() - f.started_us) / 1e6);
 	return 0;
 }
 

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <systemd/sd-bus.h>
 
@@ -22,6 +21,7 @@
 #include "config.h"
 #include "host_bus.h"
 #include "log.h"
+#include "mono_clock.h"
 #include "opt_parse.h"
 
 #define PROG "execute-bench"
@@ -52,14 +52,6 @@ struct bench_result {
 static void bench_result_done(struct bench_result *res)
 {
 	free(res->latency_ns);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /*
@@ -120,10 +112,10 @@ static int bench_run(sd_bus *bus, const struct bench_options *o, struct bench_re
 	if (!res->latency_ns)
 		return log_error_errno(ENOMEM, "Cannot hold %" PRIu64 " latencies: %m", o->count);
 
-	start = now_ns();
+	start = mono_clock_ns();
 	for (uint64_t i = 0; i < o->count; i++) {
 		_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-		uint64_t t0 = now_ns();
+		uint64_t t0 = mono_clock_ns();
 		uint8_t cc;
 		int r;
 
@@ -135,12 +127,12 @@ static int bench_run(sd_bus *bus, const struct bench_options *o, struct bench_re
 						  error.name ? error.name : "no D-Bus error");
 			continue;
 		}
-		res->latency_ns[res->ok++] = now_ns() - t0;
+		res->latency_ns[res->ok++] = mono_clock_ns() - t0;
 		res->last_cc = cc;
 		if (cc != 0)
 			res->nonzero_cc++;
 	}
-	res->seconds = (double)(now_ns() - start) / 1e9;
+	res->seconds = (double)(mono_clock_ns() - start) / 1e9;
 	return 0;
 }
 

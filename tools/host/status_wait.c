@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "status_wait.h"
+#include "mono_clock.h"
 
 #include <errno.h>
 #include <time.h>
@@ -27,26 +28,18 @@ static inline void cpu_relax(void)
 #endif
 }
 
-uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 void spin_ns(uint64_t ns)
 {
-	uint64_t until = monotonic_ns() + ns;
+	uint64_t until = mono_clock_ns() + ns;
 
-	while (monotonic_ns() < until)
+	while (mono_clock_ns() < until)
 		cpu_relax();
 }
 
 int status_wait(const struct sim_port *p, uint8_t mask, uint8_t want,
 		uint64_t timeout_ns, enum host_wait how, struct status_wait *w)
 {
-	uint64_t start = monotonic_ns();
+	uint64_t start = mono_clock_ns();
 	uint64_t spin_for = how == HOST_WAIT_SPIN || timeout_ns < SPIN_NS ? timeout_ns : SPIN_NS;
 	uint64_t spin_until = start + spin_for;
 	unsigned int sleeps = 0;
@@ -61,7 +54,7 @@ int status_wait(const struct sim_port *p, uint8_t mask, uint8_t want,
 		cpu_relax();
 		if (i % SPINS_PER_CLOCK)
 			continue;
-		now = monotonic_ns();
+		now = mono_clock_ns();
 		if (now < spin_until)
 			continue;
 		if (now - start >= timeout_ns) {
@@ -72,6 +65,6 @@ int status_wait(const struct sim_port *p, uint8_t mask, uint8_t want,
 		sleeps++;
 		nanosleep(&ts, NULL);
 	}
-	w->waited_ns = monotonic_ns() - start;
+	w->waited_ns = mono_clock_ns() - start;
 	return 0;
 }

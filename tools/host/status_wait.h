@@ -26,9 +26,6 @@ struct status_wait {
 	uint64_t waited_ns;  /* how long the wait took */
 };
 
-/* Nanoseconds on CLOCK_MONOTONIC. */
-uint64_t monotonic_ns(void);
-
 /* Busy-wait @ns nanoseconds (host think time; no system call). */
 void spin_ns(uint64_t ns);
 
