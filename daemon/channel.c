@@ -362,26 +362,29 @@ void channel_get_counters(const struct channel *c, struct channel_counters *out)
 	out->bridge = c->bridge.counters;
 }
 
+/* Appends ", @words @value" (no comma first) to @buf, as far as it fits. */
+static size_t append_counter(char *buf, size_t len, size_t at, const char *words, uint64_t value)
+{
+	int r;
+
+	if (at >= len)
+		return at;
+	r = snprintf(buf + at, len - at, "%s%s %" PRIu64, at ? ", " : "", words, value);
+	return r > 0 ? at + (size_t)r : at;
+}
+
 void channel_log_counters(const struct channel *c, int level)
 {
 	struct channel_counters n;
+	char text[1024]; /* 16 counters of at most 48 characters each */
+	size_t at = 0;
 
 	channel_get_counters(c, &n);
-	log_full(level, "%s: phase %s; requests %" PRIu64 ", responses %" PRIu64
-		 ", host aborts %" PRIu64 ", restarts %" PRIu64 ", length errors %" PRIu64
-		 ", illegal codes %" PRIu64 ", stale responses %" PRIu64
-		 ", oversize responses %" PRIu64 ", spurious interrupts %" PRIu64
-		 ", force aborts %" PRIu64 ", upstream timeouts %" PRIu64
-		 ", upstream no service %" PRIu64 ", upstream vanished %" PRIu64
-		 ", upstream bus errors %" PRIu64 ", upstream service errors %" PRIu64
-		 ", foreign replies %" PRIu64,
-		 c->label, channel_phase_name(c),
-		 n.sm.requests, n.sm.responses, n.sm.host_aborts, n.sm.restarts,
-		 n.sm.length_errors, n.sm.illegal_codes, n.sm.stale_responses,
-		 n.sm.oversize_responses, n.sm.spurious_irqs, n.sm.force_aborts,
-		 n.bridge.upstream_timeouts, n.bridge.upstream_no_service,
-		 n.bridge.upstream_vanished, n.bridge.upstream_bus_errors,
-		 n.bridge.upstream_service_errors, n.bridge.foreign_replies);
+#define CHANNEL_COUNTER_TEXT(property, words, field) \
+	at = append_counter(text, sizeof(text), at, words, n.field);
+	CHANNEL_COUNTERS(CHANNEL_COUNTER_TEXT)
+#undef CHANNEL_COUNTER_TEXT
+	log_full(level, "%s: phase %s; %s", c->label, channel_phase_name(c), text);
 }
 
 const char *channel_label(const struct channel *c)

@@ -39,6 +39,38 @@ struct channel_counters {
 	struct dbus_bridge_counters bridge;
 };
 
+/*
+ * Every counter once: its D-Bus property (counters_properties.c), its words
+ * in the SIGHUP log line (channel_log_counters()) and its field. The
+ * counters object, the log line and the status line's sums follow it.
+ */
+#define CHANNEL_COUNTERS(X)                                                              \
+	X("Requests", "requests", sm.requests)                                           \
+	X("Responses", "responses", sm.responses)                                        \
+	X("HostAborts", "host aborts", sm.host_aborts)                                   \
+	X("Restarts", "restarts", sm.restarts)                                           \
+	X("LengthErrors", "length errors", sm.length_errors)                             \
+	X("IllegalCodes", "illegal codes", sm.illegal_codes)                             \
+	X("StaleResponses", "stale responses", sm.stale_responses)                       \
+	X("OversizeResponses", "oversize responses", sm.oversize_responses)              \
+	X("SpuriousInterrupts", "spurious interrupts", sm.spurious_irqs)                 \
+	X("ForceAborts", "force aborts", sm.force_aborts)                                \
+	X("UpstreamTimeouts", "upstream timeouts", bridge.upstream_timeouts)             \
+	X("UpstreamNoService", "upstream no service", bridge.upstream_no_service)        \
+	X("UpstreamVanished", "upstream vanished", bridge.upstream_vanished)             \
+	X("UpstreamBusErrors", "upstream bus errors", bridge.upstream_bus_errors)        \
+	X("UpstreamServiceErrors", "upstream service errors", bridge.upstream_service_errors) \
+	X("ForeignReplies", "foreign replies", bridge.foreign_replies)
+
+/* @sum += @n, counter by counter. */
+static inline void channel_counters_add(struct channel_counters *sum,
+					const struct channel_counters *n)
+{
+#define CHANNEL_COUNTER_ADD(property, words, field) sum->field += n->field;
+	CHANNEL_COUNTERS(CHANNEL_COUNTER_ADD)
+#undef CHANNEL_COUNTER_ADD
+}
+
 /* Requests go to @upstream; @upstream must outlive the channel. */
 int channel_new(struct channel **ret, const struct channel_spec *spec,
 		const struct kcs_chip *chip, const struct options *o,

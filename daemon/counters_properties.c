@@ -11,30 +11,12 @@
 #include "log.h"
 
 /* Each counter's property name and its place in struct channel_counters. */
-#define COUNTERS(X)                                        \
-	X("Requests", sm.requests)                         \
-	X("Responses", sm.responses)                       \
-	X("HostAborts", sm.host_aborts)                    \
-	X("Restarts", sm.restarts)                         \
-	X("LengthErrors", sm.length_errors)                \
-	X("IllegalCodes", sm.illegal_codes)                \
-	X("StaleResponses", sm.stale_responses)            \
-	X("OversizeResponses", sm.oversize_responses)      \
-	X("SpuriousInterrupts", sm.spurious_irqs)          \
-	X("ForceAborts", sm.force_aborts)                  \
-	X("UpstreamTimeouts", bridge.upstream_timeouts)    \
-	X("UpstreamNoService", bridge.upstream_no_service) \
-	X("UpstreamVanished", bridge.upstream_vanished)    \
-	X("UpstreamBusErrors", bridge.upstream_bus_errors) \
-	X("UpstreamServiceErrors", bridge.upstream_service_errors) \
-	X("ForeignReplies", bridge.foreign_replies)
-
 static const struct {
 	const char *name;
 	size_t offset;
 } counters[] = {
-#define COUNTER_FIELD(name, field) { name, offsetof(struct channel_counters, field) },
-	COUNTERS(COUNTER_FIELD)
+#define COUNTER_FIELD(property, words, field) { property, offsetof(struct channel_counters, field) },
+	CHANNEL_COUNTERS(COUNTER_FIELD)
 #undef COUNTER_FIELD
 };
 
@@ -81,8 +63,8 @@ static const sd_bus_vtable counters_vtable[] = {
 	SD_BUS_PROPERTY("Channel", "u", property_channel, 0, SD_BUS_VTABLE_PROPERTY_CONST),
 	SD_BUS_PROPERTY("Chip", "s", property_chip, 0, SD_BUS_VTABLE_PROPERTY_CONST),
 	SD_BUS_PROPERTY("Phase", "s", property_phase, 0, 0),
-#define COUNTER_PROPERTY(name, field) SD_BUS_PROPERTY(name, "t", property_counter, 0, 0),
-	COUNTERS(COUNTER_PROPERTY)
+#define COUNTER_PROPERTY(property, words, field) SD_BUS_PROPERTY(property, "t", property_counter, 0, 0),
+	CHANNEL_COUNTERS(COUNTER_PROPERTY)
 #undef COUNTER_PROPERTY
 	SD_BUS_VTABLE_END,
 };

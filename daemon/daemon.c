@@ -109,17 +109,7 @@ static void build_status(void *userdata, char *buf, size_t len)
 
 	for (unsigned int i = 0; i < d->n_channels; i++) {
 		channel_get_counters(d->channels[i], &n);
-		sum.sm.requests += n.sm.requests;
-		sum.sm.responses += n.sm.responses;
-		sum.sm.host_aborts += n.sm.host_aborts;
-		sum.sm.restarts += n.sm.restarts;
-		sum.sm.length_errors += n.sm.length_errors;
-		sum.sm.illegal_codes += n.sm.illegal_codes;
-		sum.bridge.upstream_timeouts += n.bridge.upstream_timeouts;
-		sum.bridge.upstream_no_service += n.bridge.upstream_no_service;
-		sum.bridge.upstream_vanished += n.bridge.upstream_vanished;
-		sum.bridge.upstream_bus_errors += n.bridge.upstream_bus_errors;
-		sum.bridge.upstream_service_errors += n.bridge.upstream_service_errors;
+		channel_counters_add(&sum, &n);
 	}
 	snprintf(buf, len, "Serving %u channel%s: %" PRIu64 " requests, %" PRIu64
 		 " responses, %" PRIu64 " upstream timeouts, %" PRIu64
