@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "ipmi_cc.h"
+
 #define KCS_DUMMY 0x00u
 
 static void set_state(struct kcs_sm *sm, enum kcs_state state)
@@ -315,15 +317,18 @@ static int check_waiting(struct kcs_sm *sm, uint32_t id)
 	return -ESTALE;
 }
 
+/* A response over the limit: the host gets the request's header with 0xCA. */
+static int respond_too_long(struct kcs_sm *sm)
+{
+	sm->counters.oversize_responses++;
+	put_header(sm, IPMI_CC_RESP_TOO_LONG);
+	start_read(sm, 3);
+	return -EMSGSIZE;
+}
+
 int kcs_sm_respond_cc(struct kcs_sm *sm, uint32_t id, uint8_t cc)
 {
-	int r = check_waiting(sm, id);
-
-	if (r < 0)
-		return r;
-	put_header(sm, cc);
-	start_read(sm, 3);
-	return 0;
+	return kcs_sm_respond_data(sm, id, cc, NULL, 0);
 }
 
 int kcs_sm_respond_data(struct kcs_sm *sm, uint32_t id, uint8_t cc,
@@ -335,12 +340,8 @@ int kcs_sm_respond_data(struct kcs_sm *sm, uint32_t id, uint8_t cc,
 		return r;
 	if (len && !data)
 		return -EINVAL;
-	if (len > sm->limit - 3) {
-		sm->counters.oversize_responses++;
-		put_header(sm, 0xCA);
-		start_read(sm, 3);
-		return -EMSGSIZE;
-	}
+	if (len > sm->limit - 3)
+		return respond_too_long(sm);
 	put_header(sm, cc);
 	if (len)
 		memcpy(sm->out + 3, data, len);
@@ -356,11 +357,8 @@ int kcs_sm_respond(struct kcs_sm *sm, uint32_t id, const uint8_t *msg, size_t le
 		return r;
 	if (!msg || len < KCS_BUF_MIN)
 		return -EINVAL;
-	if (len > sm->limit) {
-		sm->counters.oversize_responses++;
-		(void)kcs_sm_respond_cc(sm, id, 0xCA);
-		return -EMSGSIZE;
-	}
+	if (len > sm->limit)
+		return respond_too_long(sm);
 	memcpy(sm->out, msg, len);
 	start_read(sm, len);
 	return 0;

@@ -65,7 +65,7 @@ struct kcs_sm_client {
 	/*
 	 * A complete request: @msg (@len bytes, at least KCS_REQUEST_MIN) stays
 	 * valid until the next call into the state machine. Answer it with
-	 * kcs_sm_respond() or kcs_sm_respond_cc() quoting @id.
+	 * kcs_sm_respond_data() or kcs_sm_respond_cc() quoting @id.
 	 */
 	void (*request)(void *userdata, uint32_t id, const uint8_t *msg, size_t len);
 	/*
@@ -124,6 +124,9 @@ enum kcs_sm_event kcs_sm_serve(struct kcs_sm *sm, uint8_t str);
  * dropped), -EINVAL when @len < 3. A response longer than the limit is
  * replaced by the request's header with CC 0xCA, counted, and -EMSGSIZE
  * returned so the caller can log it; the host still gets its answer.
+ * The daemon answers with kcs_sm_respond_data(); this whole-message form
+ * stays for the unit tests, the fuzzer and the bench, which answer with
+ * canned responses (header included) and check the short-message case.
  */
 int kcs_sm_respond(struct kcs_sm *sm, uint32_t id, const uint8_t *msg, size_t len);
 
