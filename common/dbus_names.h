@@ -7,6 +7,9 @@
  */
 #pragma once
 
+#include <stdbool.h>
+#include <stddef.h>
+
 /* Upstream: the IPMI service every complete request goes to. */
 #define IPMI_HOST_SERVICE     "xyz.openbmc_project.Ipmi.Host"
 #define IPMI_HOST_PATH        "/xyz/openbmc_project/Ipmi"
@@ -18,6 +21,28 @@
 /* Served per channel NAME: PREFIX + NAME for both the bus name and the object. */
 #define CHANNEL_BUS_NAME_PREFIX    "xyz.openbmc_project.Ipmi.Channel."
 #define CHANNEL_OBJECT_PATH_PREFIX "/xyz/openbmc_project/Ipmi/Channel/"
+
+/*
+ * The NAME of a channel becomes a D-Bus name element and an object path
+ * element: 1..CHANNEL_NAME_MAX characters of A-Z a-z 0-9 _, the first not
+ * a digit.
+ */
+#define CHANNEL_NAME_MAX 64u
+
+/* Which part of the rule a NAME breaks, for a precise message. */
+enum channel_name_fault {
+	CHANNEL_NAME_OK,
+	CHANNEL_NAME_EMPTY,
+	CHANNEL_NAME_TOO_LONG,
+	CHANNEL_NAME_BAD_CHAR,     /* the first such character at *@bad */
+	CHANNEL_NAME_DIGIT_FIRST,
+};
+
+/* @name of @len bytes (need not be terminated); @bad may be NULL. */
+enum channel_name_fault channel_name_check(const char *name, size_t len, size_t *bad);
+
+/* Whether the string @name is a channel NAME. */
+bool channel_name_valid(const char *name);
 
 /* The SMS methods, as kcsbridged serves them: no arguments, empty reply. */
 #define CHANNEL_SMS_INTERFACE       "xyz.openbmc_project.Ipmi.Channel.SMS"

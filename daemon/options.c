@@ -135,12 +135,6 @@ static int parse_unsigned(const char *s, int base, unsigned long max, unsigned l
 	return 0;
 }
 
-static bool is_name_char(char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	       (c >= '0' && c <= '9') || c == '_';
-}
-
 static int parse_serirq(const char *value, struct kcs_channel_config *cfg,
 			const char *spec, FILE *err)
 {
@@ -220,18 +214,23 @@ static int parse_spec_item(char *item, struct kcs_channel_config *cfg, bool *hav
 static int parse_spec_name(const char *name, size_t len, char out[static CHANNEL_NAME_MAX + 1],
 			   const char *spec, FILE *err)
 {
-	if (len == 0)
+	size_t bad = 0;
+
+	switch (channel_name_check(name, len, &bad)) {
+	case CHANNEL_NAME_OK:
+		break;
+	case CHANNEL_NAME_EMPTY:
 		return usage_error(err, "--channel '%s': missing NAME (expected " SPEC_SYNTAX ")", spec);
-	if (len > CHANNEL_NAME_MAX)
+	case CHANNEL_NAME_TOO_LONG:
 		return usage_error(err, "--channel '%s': NAME is longer than %u characters",
 				   spec, CHANNEL_NAME_MAX);
-	for (size_t i = 0; i < len; i++)
-		if (!is_name_char(name[i]))
-			return usage_error(err, "--channel '%s': NAME may hold only A-Z a-z 0-9 _ (it becomes a D-Bus name and object path element), not '%c'",
-					   spec, name[i]);
-	if (name[0] >= '0' && name[0] <= '9')
+	case CHANNEL_NAME_BAD_CHAR:
+		return usage_error(err, "--channel '%s': NAME may hold only A-Z a-z 0-9 _ (it becomes a D-Bus name and object path element), not '%c'",
+				   spec, name[bad]);
+	case CHANNEL_NAME_DIGIT_FIRST:
 		return usage_error(err, "--channel '%s': NAME must not start with a digit (it becomes a D-Bus name element)",
 				   spec);
+	}
 	memcpy(out, name, len);
 	out[len] = '\0';
 	return 0;
@@ -571,16 +570,21 @@ int options_parse(struct options *o, int argc, char *argv[], FILE *out, FILE *er
 	return check_complete(o, err);
 }
 
-int channel_bus_name(const struct channel_spec *spec, char *buf, size_t len)
+/* @prefix followed by the channel's NAME. */
+static int channel_name_with(const char *prefix, const struct channel_spec *spec, char *buf,
+			     size_t len)
 {
-	int n = snprintf(buf, len, CHANNEL_BUS_NAME_PREFIX "%s", spec->name);
+	int n = snprintf(buf, len, "%s%s", prefix, spec->name);
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
+int channel_bus_name(const struct channel_spec *spec, char *buf, size_t len)
+{
+	return channel_name_with(CHANNEL_BUS_NAME_PREFIX, spec, buf, len);
+}
+
 int channel_object_path(const struct channel_spec *spec, char *buf, size_t len)
 {
-	int n = snprintf(buf, len, CHANNEL_OBJECT_PATH_PREFIX "%s", spec->name);
-
-	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+	return channel_name_with(CHANNEL_OBJECT_PATH_PREFIX, spec, buf, len);
 }

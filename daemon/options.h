@@ -17,8 +17,6 @@
 #define OPTIONS_MAX_CHANNELS KCS_CHIP_MAX_CHANNELS
 /* One UIO node per channel at most (AST2600), or one simulated device each. */
 #define OPTIONS_MAX_DEVICES  OPTIONS_MAX_CHANNELS
-/* The NAME of a channel becomes a D-Bus name element and object path element. */
-#define CHANNEL_NAME_MAX 64u
 
 #define OPTIONS_TIMEOUT_DEFAULT_MS 4000u
 #define OPTIONS_TIMEOUT_MAX_MS     60000u

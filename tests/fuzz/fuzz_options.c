@@ -29,23 +29,11 @@
 
 #include "fuzz_input.h"
 #include "bus_open.h"
+#include "dbus_names.h"
 #include "kcs_sm.h"
 #include "options.h"
 
 #define MAX_ARGS 64
-
-static bool valid_name(const char *name)
-{
-	size_t len = strlen(name);
-
-	if (len == 0 || len > CHANNEL_NAME_MAX || (name[0] >= '0' && name[0] <= '9'))
-		return false;
-	for (const char *c = name; *c; c++)
-		if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ||
-		      (*c >= '0' && *c <= '9') || *c == '_'))
-			return false;
-	return true;
-}
 
 /* Whether two channels claim a common LPC I/O port. */
 static bool ports_overlap(const struct kcs_channel_config *a, const struct kcs_channel_config *b)
@@ -97,7 +85,7 @@ static void check_config(const struct options *o)
 
 		if (kcs_chip_validate(o->chip, &s->cfg, why, sizeof(why)) < 0)
 			fuzz_die("accepted channel '%s' that the chip refuses: %s", s->arg, why);
-		if (!valid_name(s->name))
+		if (!channel_name_valid(s->name))
 			fuzz_die("accepted channel name '%s'", s->name);
 		if (channel_bus_name(s, buf, sizeof(buf)) < 0 || channel_object_path(s, buf, sizeof(buf)) < 0)
 			fuzz_die("channel name '%s' makes no bus name or path", s->name);

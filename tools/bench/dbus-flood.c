@@ -280,8 +280,9 @@ static int parse_options(int argc, char **argv, struct flood_options *o)
 				return -EINVAL;
 			break;
 		case 'c':
-			if (!*optarg || strspn(optarg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != strlen(optarg)) {
-				fprintf(stderr, PROG ": --channel: a channel name is [A-Za-z0-9_]+\n");
+			if (!channel_name_valid(optarg)) {
+				fprintf(stderr, PROG ": --channel: a channel name is 1 to %u of [A-Za-z0-9_], not starting with a digit\n",
+					CHANNEL_NAME_MAX);
 				return -EINVAL;
 			}
 			o->channel = optarg;
