@@ -88,6 +88,36 @@ def object_path(name):
     return f'/xyz/openbmc_project/Ipmi/Channel/{name}'
 
 
+def wait_log(path, text, timeout, count=1, proc=None, what='kcs-uiod'):
+    """Wait until the log file at path holds text (count times). A file has no
+    event to wait for, so it is polled, with a deadline; when proc is given,
+    its exit ends the wait early."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with open(path, errors='replace') as f:
+            log = f.read()
+        if log.count(text) >= count:
+            return
+        if proc is not None and proc.poll() is not None:
+            raise TestFailure(f'{what} exited ({proc.returncode}) before logging {text!r}: {log}')
+        if time.monotonic() > deadline:
+            raise TestFailure(f'{what} never logged {text!r} {count} time(s) within {timeout} s')
+        time.sleep(0.02)
+
+
+def stop_procs(procs, timeout):
+    """SIGTERM to each process still running, newest first; SIGKILL to one
+    that is still there timeout seconds later."""
+    for p in reversed(procs):
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+            try:
+                p.wait(timeout)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+
 def write_steps(msg):
     """kcs-host steps for the host's write transfer of msg, last byte included."""
     ops = ['wait-ibf', 'read', 'cmd:61']
@@ -158,12 +188,8 @@ class Daemon:
                 self._cond.wait(min(left, 0.2))
 
     def wait_log(self, text, timeout, count=1):
-        """Wait until the daemon's stderr holds text (count times; a file, polled with a deadline)."""
-        deadline = time.monotonic() + timeout
-        while self.log_text().count(text) < count:
-            if time.monotonic() > deadline:
-                raise TestFailure(f'kcs-uiod never logged {text!r} {count} time(s) within {timeout} s')
-            time.sleep(0.02)
+        """Wait until the daemon's stderr holds text (count times)."""
+        wait_log(self.log, text, timeout, count=count)
 
     def memory_kb(self):
         """VmRSS and VmHWM (peak) of the running daemon, in kB."""
@@ -397,14 +423,8 @@ class Harness:
                 check(rc == 0, f'kcs-uiod exited {rc} on SIGTERM at the end of the test')
 
     def close(self, failed):
-        for p in reversed(self.procs):
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-                try:
-                    p.wait(5)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
+        stop_procs(self.procs, 5)
+        for p in self.procs:
             for s in (p.stdout, p.stderr):
                 if s:
                     s.close()

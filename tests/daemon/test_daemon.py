@@ -20,7 +20,7 @@ from types import SimpleNamespace
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (AST_HICR2, AST_HICR2_IBFIE, STATE_ERROR, STATE_IDLE, STR_SMS_ATN,  # noqa: E402
-                     RawPeer, RawResult, bus_name, check, clean_env, main, tool, write_steps)
+                     RawPeer, RawResult, bus_name, check, clean_env, main, tool, wait_log, write_steps)
 
 NETFN_APP, NETFN_OEM = 0x06, 0x30
 GET_DEVICE_ID = 0x01
@@ -636,11 +636,7 @@ def test_second_instance(h):
     p, log = h._spawn(base + ['--uio', 'kcs3', '--polled', '--channel', '3:uio_kcs3',
                               '--uio', 'kcs4', '--polled', '--channel', '4:uio_kcs4'],
                       'kcs-uiod-uio', env=clean_env(**env))
-    deadline = time.monotonic() + 20
-    while 'Ready:' not in open(log).read():
-        check(p.poll() is None, f'the UIO daemon exited: {open(log).read()}')
-        check(time.monotonic() < deadline, 'the UIO daemon never got ready')
-        time.sleep(0.05)
+    wait_log(log, 'Ready:', 20, proc=p, what='the UIO daemon')
     check(os.path.exists(os.path.join(locks, 'lpc-1e789000.lock')), 'no lock file')
     r = subprocess.run(base + ['--uio', 'kcs4', '--polled', '--channel', '4:other4'], capture_output=True,
                        text=True, timeout=20, env=clean_env(**env))

@@ -45,6 +45,10 @@ import sys
 import tempfile
 import time
 
+# The daemon tests' harness: the channel's bus name and stopping processes.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'tests', 'daemon'))
+from harness import bus_name, stop_procs  # noqa: E402
+
 SIZES = (2, 250)
 HOSTS = ('spin', 'sleep')
 
@@ -119,7 +123,7 @@ class Setup:
                                        '--chip', 'ast2600', '--channel', '3:ipmi_kcs3',
                                        '--bus', self.bus, '--log-level', 'warning', *extra],
                                       stderr=err)
-        name = 'xyz.openbmc_project.Ipmi.Channel.ipmi_kcs3'
+        name = bus_name('ipmi_kcs3')
         wait_until(lambda: subprocess.run(['busctl', f'--address={self.bus}', 'status', name],
                                           capture_output=True).returncode == 0 or
                    self.daemon.poll() is not None, 15, 'kcs-uiod')
@@ -144,14 +148,7 @@ class Setup:
         return json.loads(out)
 
     def close(self):
-        for p in reversed(self.procs):
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-                try:
-                    p.wait(10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
+        stop_procs(self.procs, 10)
 
 
 def response_len(s):
