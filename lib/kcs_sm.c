@@ -236,6 +236,25 @@ int kcs_sm_init(struct kcs_sm *sm, const struct kcs_regs *regs,
 	return 0;
 }
 
+void kcs_sm_seed_ids(struct kcs_sm *sm, uint32_t last_id)
+{
+	sm->last_id = last_id;
+}
+
+bool kcs_sm_consistent(const struct kcs_sm *sm)
+{
+	return sm->limit >= KCS_BUF_MIN && sm->limit <= KCS_BUF_MAX &&
+	       sm->in_len <= sm->limit && sm->out_len <= sm->limit &&
+	       sm->out_pos <= sm->out_len;
+}
+
+const uint8_t *kcs_sm_response(const struct kcs_sm *sm, size_t *len, size_t *sent)
+{
+	*len = sm->out_len;
+	*sent = sm->out_pos;
+	return sm->out;
+}
+
 uint8_t kcs_sm_read_str(const struct kcs_sm *sm)
 {
 	return sm->regs.ops->read_str(sm->regs.ctx);

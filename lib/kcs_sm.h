@@ -97,6 +97,14 @@ struct kcs_sm {
 int kcs_sm_init(struct kcs_sm *sm, const struct kcs_regs *regs,
 		const struct kcs_sm_client *client, size_t limit);
 
+/*
+ * Request ids continue after @last_id (kcs_sm_init() starts them at 0, so
+ * the first request is 1). For tests, which reach the wrap-around past
+ * UINT32_MAX, where 0 ("no request") is skipped, without 4 billion
+ * requests. Call it while no request is upstream.
+ */
+void kcs_sm_seed_ids(struct kcs_sm *sm, uint32_t last_id);
+
 /* Run once per IBF interrupt (or whenever STR may show IBF). */
 enum kcs_sm_event kcs_sm_handle_irq(struct kcs_sm *sm);
 
@@ -178,6 +186,21 @@ static inline size_t kcs_sm_limit(const struct kcs_sm *sm)
 {
 	return sm->limit;
 }
+
+/*
+ * The buffer bookkeeping holds: the limit within KCS_BUF_MIN..KCS_BUF_MAX,
+ * the request and the response within the limit, the bytes sent within the
+ * response. What the fuzzer and the unit tests check after every step.
+ */
+bool kcs_sm_consistent(const struct kcs_sm *sm);
+
+/*
+ * The response in the buffer (@len bytes, NetFn to the last data byte) and
+ * how many of them went to ODR so far (@sent). Meaningful in phase READ,
+ * where ODR holds byte @sent - 1; for tests that compare it with the answer
+ * they gave.
+ */
+const uint8_t *kcs_sm_response(const struct kcs_sm *sm, size_t *len, size_t *sent);
 
 /*
  * The host is in the middle of a transfer and its next byte is due: write

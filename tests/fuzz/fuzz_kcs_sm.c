@@ -22,7 +22,7 @@
  * Invariants after every action:
  *  1. the STR state bits are the ones the phase implies;
  *  2. IBF is clear after every interrupt (each handled byte consumed);
- *  3. in_len <= limit, out_len <= limit, out_pos <= out_len;
+ *  3. the buffer bookkeeping holds (kcs_sm_consistent());
  *  4. upstream holds a request exactly while the phase is WAIT_RESPONSE:
  *     every request handed up is answered once or cancelled once, a cancel
  *     names that request, and request ids are never reused;
@@ -49,6 +49,7 @@
 #include <cmocka.h>
 
 #include "fuzz_input.h"
+#include "ipmi_cc.h"
 #include "sm_fixture.h"
 
 static uint32_t take32(struct fuzz_input *in)
@@ -64,6 +65,7 @@ static uint32_t take32(struct fuzz_input *in)
 struct model {
 	uint32_t outstanding;       /* request upstream works on, 0: none */
 	uint32_t last_id;           /* latest id handed up */
+	uint8_t req_hdr[2];         /* its NetFn/LUN and Cmd, as handed up */
 	unsigned int requests;      /* client callbacks seen so far */
 	unsigned int cancels;
 	bool sms_atn;
@@ -73,13 +75,12 @@ struct model {
 };
 
 /* An answer was accepted for the outstanding request: what the host must read. */
-static void accept_answer(struct model *md, const struct kcs_sm *sm, int r,
-			  const uint8_t *msg, size_t len)
+static void accept_answer(struct model *md, int r, const uint8_t *msg, size_t len)
 {
 	if (r == -EMSGSIZE) {
-		md->resp[0] = sm->req_hdr[0] | 0x04u;
-		md->resp[1] = sm->req_hdr[1];
-		md->resp[2] = 0xCA;
+		md->resp[0] = md->req_hdr[0] | 0x04u;
+		md->resp[1] = md->req_hdr[1];
+		md->resp[2] = IPMI_CC_RESP_TOO_LONG;
 		md->resp_len = 3;
 	} else {
 		memcpy(md->resp, msg, len);
@@ -108,15 +109,17 @@ static void follow_client(struct fixture *fx, struct model *md)
 			fail_msg("request %u handed up while %u is still upstream", c->id, md->outstanding);
 		if (c->id == 0 || c->id == md->last_id)
 			fail_msg("request id %u reused (previous %u)", c->id, md->last_id);
-		if (c->len < KCS_REQUEST_MIN || c->len > fx->sm.limit)
-			fail_msg("request of %zu bytes handed up, limit %zu", c->len, fx->sm.limit);
+		if (c->len < KCS_REQUEST_MIN || c->len > kcs_sm_limit(&fx->sm))
+			fail_msg("request of %zu bytes handed up, limit %zu", c->len, kcs_sm_limit(&fx->sm));
 		md->requests = c->requests;
 		md->last_id = c->id;
+		md->req_hdr[0] = c->msg[0];
+		md->req_hdr[1] = c->msg[1];
 		md->outstanding = c->id;
 		if (c->answer) {
 			if (c->answer_result != 0 && c->answer_result != -EMSGSIZE)
 				fail_msg("answer from inside the request callback refused: %d", c->answer_result);
-			accept_answer(md, &fx->sm, c->answer_result, c->answer, c->answer_len);
+			accept_answer(md, c->answer_result, c->answer, c->answer_len);
 		}
 	}
 }
@@ -131,27 +134,30 @@ static void check_invariants(struct fixture *fx, struct model *md, bool irq_ran)
 	const struct kcs_sm *sm = &fx->sm;
 	const struct kcs_counters *now = kcs_sm_counters(sm);
 	uint8_t str = fake_host_read_status(&fx->fake);
+	enum kcs_phase phase = kcs_sm_phase(sm);
 
 	follow_client(fx, md);
-	if (kcs_str_state(str) != state_of_phase(sm->phase))
-		fail_msg("phase %s but STR state %s", kcs_phase_name(sm->phase),
+	if (kcs_str_state(str) != state_of_phase(phase))
+		fail_msg("phase %s but STR state %s", kcs_phase_name(phase),
 			 host_state_name(kcs_str_state(str)));
 	if (irq_ran && (str & KCS_STR_IBF))
 		fail_msg("IBF still set after the interrupt was handled (phase %s)",
-			 kcs_phase_name(sm->phase));
-	if (sm->in_len > sm->limit || sm->out_len > sm->limit || sm->out_pos > sm->out_len)
-		fail_msg("buffer bookkeeping: in_len %zu, out_len %zu, out_pos %zu, limit %zu",
-			 sm->in_len, sm->out_len, sm->out_pos, sm->limit);
-	if ((md->outstanding != 0) != (sm->phase == KCS_PHASE_WAIT_RESPONSE) ||
+			 kcs_phase_name(phase));
+	if (!kcs_sm_consistent(sm))
+		fail_msg("buffer bookkeeping broken in phase %s", kcs_phase_name(phase));
+	if ((md->outstanding != 0) != (phase == KCS_PHASE_WAIT_RESPONSE) ||
 	    (md->outstanding != 0 && !kcs_sm_waiting_for(sm, md->outstanding)))
-		fail_msg("phase %s while upstream holds request %u", kcs_phase_name(sm->phase),
+		fail_msg("phase %s while upstream holds request %u", kcs_phase_name(phase),
 			 md->outstanding);
-	if (sm->phase == KCS_PHASE_READ) {
-		if (sm->out_len != md->resp_len || memcmp(sm->out, md->resp, md->resp_len) != 0)
+	if (phase == KCS_PHASE_READ) {
+		size_t len, sent;
+		const uint8_t *out = kcs_sm_response(sm, &len, &sent);
+
+		if (len != md->resp_len || memcmp(out, md->resp, md->resp_len) != 0)
 			fail_msg("READ sends %zu bytes that are not the accepted %zu-byte answer",
-				 sm->out_len, md->resp_len);
-		if (sm->out_pos == 0 || fake_odr(&fx->fake) != md->resp[sm->out_pos - 1])
-			fail_msg("READ at byte %zu: ODR holds 0x%02x, not the answer's byte", sm->out_pos,
+				 len, md->resp_len);
+		if (sent == 0 || fake_odr(&fx->fake) != md->resp[sent - 1])
+			fail_msg("READ at byte %zu: ODR holds 0x%02x, not the answer's byte", sent,
 				 fake_odr(&fx->fake));
 	}
 	if (!!(str & KCS_STR_SMS_ATN) != md->sms_atn)
@@ -180,14 +186,15 @@ static void answer(struct fixture *fx, struct model *md, struct fuzz_input *in, 
 	bool waited_on = md->outstanding != 0 && id == md->outstanding;
 	size_t odr_writes = fake_log_count(&fx->fake, fx->fake.offs.odr);
 	uint8_t str = fake_host_read_status(&fx->fake);
-	uint64_t stale = sm->counters.stale_responses;
+	uint64_t stale = kcs_sm_counters(sm)->stale_responses;
+	size_t limit = kcs_sm_limit(sm);
 	uint8_t msg[KCS_BUF_MAX + 8];
 	size_t len = 0;
 	int r;
 
 	if (cc_only) {
-		msg[0] = sm->req_hdr[0] | 0x04u;
-		msg[1] = sm->req_hdr[1];
+		msg[0] = md->req_hdr[0] | 0x04u;
+		msg[1] = md->req_hdr[1];
 		msg[2] = fuzz_take(in);
 		len = 3;
 		r = kcs_sm_respond_cc(sm, id, msg[2]);
@@ -195,14 +202,14 @@ static void answer(struct fixture *fx, struct model *md, struct fuzz_input *in, 
 		/* Mostly short answers; now and then one around or past the limit. */
 		uint8_t l = fuzz_take(in);
 
-		len = l < 0xF0 ? l % 24 : sm->limit - 2 + (l & 0x0F) % 5;
+		len = l < 0xF0 ? l % 24 : limit - 2 + (l & 0x0F) % 5;
 		for (size_t i = 0; i < len; i++)
 			msg[i] = fuzz_take(in);
 		r = kcs_sm_respond(sm, id, msg, len);
 	}
 
 	if (!waited_on) {
-		if (r != -ESTALE || sm->counters.stale_responses != stale + 1)
+		if (r != -ESTALE || kcs_sm_counters(sm)->stale_responses != stale + 1)
 			fail_msg("answer for id %u (waiting on %u) returned %d", id, md->outstanding, r);
 		if (fake_log_count(&fx->fake, fx->fake.offs.odr) != odr_writes ||
 		    fake_host_read_status(&fx->fake) != str)
@@ -214,9 +221,9 @@ static void answer(struct fixture *fx, struct model *md, struct fuzz_input *in, 
 			fail_msg("%zu-byte answer returned %d", len, r);
 		return;
 	}
-	if (len > sm->limit ? r != -EMSGSIZE : r != 0)
-		fail_msg("%zu-byte answer (limit %zu) returned %d", len, sm->limit, r);
-	accept_answer(md, sm, r, msg, len);
+	if (len > limit ? r != -EMSGSIZE : r != 0)
+		fail_msg("%zu-byte answer (limit %zu) returned %d", len, limit, r);
+	accept_answer(md, r, msg, len);
 }
 
 static void run(struct fixture *fx, struct model *md, struct fuzz_input *in)
@@ -329,7 +336,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	/* Request ids about to wrap: 0 must be skipped. */
 	if (lim & 0x10)
-		fx->sm.last_id = UINT32_MAX - 1;
+		kcs_sm_seed_ids(&fx->sm, UINT32_MAX - 1);
 	run(fx, &md, &in);
 	recover(fx, &md);
 	fixture_free(fx);

@@ -106,7 +106,7 @@ static void test_every_request_gets_a_fresh_id(void **state)
 		prev = id;
 	}
 	/* The id wraps past zero, which stays "no request". */
-	fx->sm.last_id = UINT32_MAX;
+	kcs_sm_seed_ids(&fx->sm, UINT32_MAX);
 	assert_int_equal(fixture_send_request(fx, get_device_id_req, sizeof(get_device_id_req)), 1);
 	assert_false(kcs_sm_waiting_for(&fx->sm, 0));
 }
@@ -276,6 +276,54 @@ static void test_accessors(void **state)
 	assert_int_equal(kcs_sm_status_code(&fx->sm), KCS_STATUS_ILLEGAL_CODE);
 }
 
+/* kcs_sm_consistent() holds in every phase and catches broken bookkeeping. */
+static void test_consistent(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_true(kcs_sm_consistent(&fx->sm));
+	for (size_t i = 0; i < NR_PHASES; i++) {
+		struct fixture *f = fixture_new_default(KCS_BUF_DEFAULT);
+
+		fixture_goto_phase(f, all_phases[i]);
+		assert_in_phase(all_phases[i], kcs_sm_consistent(&f->sm), true);
+		fixture_free(f);
+	}
+	/* Each bound on its own (the struct is the test's to break here). */
+	fixture_goto_phase(fx, KCS_PHASE_READ);
+	fx->sm.out_pos = fx->sm.out_len + 1;
+	assert_false(kcs_sm_consistent(&fx->sm));
+	fx->sm.out_pos = 1;
+	fx->sm.out_len = fx->sm.limit + 1;
+	assert_false(kcs_sm_consistent(&fx->sm));
+	fx->sm.out_len = 3;
+	fx->sm.in_len = fx->sm.limit + 1;
+	assert_false(kcs_sm_consistent(&fx->sm));
+	fx->sm.in_len = 0;
+	assert_true(kcs_sm_consistent(&fx->sm));
+	fx->sm.limit = KCS_BUF_MAX + 1;
+	assert_false(kcs_sm_consistent(&fx->sm));
+}
+
+/* kcs_sm_response(): the answer given, and how far the host has read it. */
+static void test_response_view(void **state)
+{
+	struct fixture *fx = *state;
+	uint32_t id = fixture_send_request(fx, self_test_req, sizeof(self_test_req));
+	const uint8_t *out;
+	size_t len, sent;
+
+	assert_int_equal(kcs_sm_respond(&fx->sm, id, self_test_resp, sizeof(self_test_resp)), 0);
+	out = kcs_sm_response(&fx->sm, &len, &sent);
+	assert_int_equal(len, sizeof(self_test_resp));
+	assert_memory_equal(out, self_test_resp, len);
+	assert_int_equal(sent, 1);
+	assert_int_equal(fake_odr(&fx->fake), self_test_resp[0]);
+	fixture_expect_response(fx, self_test_resp, sizeof(self_test_resp));
+	(void)kcs_sm_response(&fx->sm, &len, &sent);
+	assert_int_equal(sent, len);
+}
+
 /* serve() acts on the STR value given; read_str() is the one register read. */
 static void test_serve_with_str_read_once(void **state)
 {
@@ -410,6 +458,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_answer_from_request_callback, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_respond_data, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_accessors, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_consistent, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_response_view, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_serve_with_str_read_once, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_every_counter, fixture_setup, fixture_teardown),
 		cmocka_unit_test(test_exchange_on_every_chip_and_channel),
