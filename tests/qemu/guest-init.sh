@@ -2,16 +2,19 @@
 # SPDX-License-Identifier: Apache-2.0
 # /init of the QEMU test guest (busybox). It loads uio_pdrv_genirq, starts a
 # private dbus-daemon and ipmi-stub, then takes commands from the console,
-# one a line: "ID COMMAND [CH [ARG]]". The lines it prints for the host
+# one a line: "ID COMMAND [WORD [ARG...]]". The lines it prints for the host
 # start with "@@" (test_qemu.py reads them):
 #   @@up                    ready for commands
 #   @@fail REASON           set-up failed; the guest powers off
 #   @@done ID rc=N          command ID finished with status N
-#   @@ready CH              kcs-uiod on channel CH logged that it is ready
-#   @@exit CH rc=N          kcs-uiod on channel CH exited with status N
-# Commands: start CH, stop CH (SIGTERM), kill CH SIGNAL, sms CH set|clear,
-# irqs CH (its line of /proc/interrupts), poweroff.
-# Programs' logs go to the console prefixed "kcsCH: ", "stub: ", "dbus: ".
+#   @@pid TAG N             kcs-uiod TAG runs as pid N
+#   @@ready TAG             kcs-uiod TAG logged that it is ready
+#   @@exit TAG rc=N         kcs-uiod TAG exited with status N
+# Commands: start TAG ARGS... (kcs-uiod --chip ast2600 ARGS --bus BUS, known
+# as TAG), stop TAG (SIGTERM), kill TAG SIGNAL, sms CH set|clear, irqs NAME
+# (the UIO device's line of /proc/interrupts), uioread NAME (one read of its
+# interrupt count), poweroff.
+# Programs' logs go to the console prefixed "kcsTAG: ", "stub: ", "dbus: ".
 
 /bin/busybox --install -s /bin
 export PATH=/usr/bin:/bin
@@ -49,9 +52,9 @@ prefix() {
 insmod /lib/modules/uio.ko || fail "insmod uio.ko failed"
 insmod /lib/modules/uio_pdrv_genirq.ko of_id=generic-uio ||
 	fail "insmod uio_pdrv_genirq.ko of_id=generic-uio failed"
-for ch in 1 2 3 4; do
-	grep -qx "kcs$ch" /sys/class/uio/uio*/name 2>/dev/null ||
-		fail "no UIO device named kcs$ch in /sys/class/uio (overlay not applied or driver not bound)"
+for name in kcs1 kcs2 kcs3 kcs4 kcs-polled; do
+	grep -qx "$name" /sys/class/uio/uio*/name 2>/dev/null ||
+		fail "no UIO device named $name in /sys/class/uio (overlay not applied or driver not bound)"
 done
 grep . /sys/class/uio/uio*/name
 grep kcs /proc/interrupts
@@ -71,20 +74,38 @@ echo "dbus: listening on $address"
 read -r word </run/stub.ready
 [ "$word" = READY ] || fail "ipmi-stub exited before it was ready"
 
+# start_daemon TAG ARGS: ARGS split into words on purpose
 start_daemon() {
-	local ch=$1
+	local tag=$1 args=$2
 	{
-		kcs-uiod --uio "kcs$ch" --chip ast2600 --channel "$ch:ipmi_kcs$ch" --bus "$bus" 2>&1 &
-		echo $! >"/run/kcs$ch.pid"
+		# shellcheck disable=SC2086
+		kcs-uiod --chip ast2600 $args --bus "$bus" 2>&1 &
+		echo $! >"/run/kcs$tag.pid"
+		echo "@@pid $tag $!"
 		wait $!
-		echo "@@exit $ch rc=$?"
+		echo "@@exit $tag rc=$?"
 	} | while IFS= read -r line; do
 		case $line in
 		@@*) echo "$line" ;;
-		*"Ready: "*) echo "kcs$ch: $line"; echo "@@ready $ch" ;;
-		*) echo "kcs$ch: $line" ;;
+		*"Ready: "*) echo "kcs$tag: $line"; echo "@@ready $tag" ;;
+		*) echo "kcs$tag: $line" ;;
 		esac
 	done &
+}
+
+# uio_read NAME: one read of the UIO device's interrupt count. It blocks on a
+# device with an interrupt until the next one: meant for a device without,
+# where uio_pdrv_genirq fails it at once.
+uio_read() {
+	local dir
+	for dir in /sys/class/uio/uio*; do
+		if [ "$(cat "$dir/name")" = "$1" ]; then
+			dd if="/dev/${dir##*/}" of=/dev/null bs=4 count=1
+			return
+		fi
+	done
+	echo "no UIO device named $1"
+	return 2
 }
 
 sms() {
@@ -101,11 +122,12 @@ sms() {
 echo "@@up"
 while read -r id cmd ch arg; do
 	case $cmd in
-	start) start_daemon "$ch"; rc=$? ;;
+	start) start_daemon "$ch" "$arg"; rc=$? ;;
 	stop) kill -TERM "$(cat "/run/kcs$ch.pid")"; rc=$? ;;
 	kill) kill -"$arg" "$(cat "/run/kcs$ch.pid")"; rc=$? ;;
 	sms) sms "$ch" "$arg"; rc=$? ;;
-	irqs) grep " kcs$ch\$" /proc/interrupts; rc=$? ;;
+	irqs) grep " $ch\$" /proc/interrupts; rc=$? ;;
+	uioread) uio_read "$ch" 2>&1; rc=$? ;;
 	poweroff) echo "@@done $id rc=0"; poweroff_now ;;
 	*) echo "unknown command '$cmd'"; rc=2 ;;
 	esac

@@ -10,6 +10,7 @@ stores the byte and resumes: the guest cannot write STR in between.
 
 The flows are the IPMI spec's host flows (write transfer, read transfer,
 error exit). Every wait polls STR, as a host does, until a deadline.
+Transfers on several channels can be interleaved, one host write at a time.
 """
 
 import time
@@ -93,7 +94,7 @@ class LpcHost:
             self.vm.poll_console()
             if time.monotonic() > deadline:
                 raise Failure(f'channel {self.ch}: no {what} within {self.timeout} s {self.step}; {describe(s)}',
-                              self.vm.tail(15, rf'^(kcs{self.ch}|stub): |^@@'))
+                              self.vm.tail(15, rf'^(kcs\w+|stub): |^@@'))
             time.sleep(0.002)
 
     def wait_ibf_clear(self):
@@ -102,7 +103,7 @@ class LpcHost:
     def expect_state(self, s, want):
         if state(s) != want:
             raise Failure(f'channel {self.ch}: expected state {STATE_NAMES[want]} {self.step}, saw {describe(s)}',
-                          self.vm.tail(15, rf'^(kcs{self.ch}|stub): |^@@'))
+                          self.vm.tail(15, rf'^(kcs\w+|stub): |^@@'))
 
     def clear_obf(self):
         if self.status() & STR_OBF:
@@ -118,22 +119,27 @@ class LpcHost:
         return self.read_data()
 
     # --- the spec's flows ---
+    # Generators that yield after each host write, so that interleave() can
+    # run the flows of several channels one write at a time.
 
-    def write_transfer(self, msg):
+    def write_transfer_steps(self, msg):
         self.step = 'before WRITE_START'
         self.wait_ibf_clear()
         self.clear_obf()
         self.write_cmd(WRITE_START)
+        yield
         for i, b in enumerate(msg):
             self.step = f'before request byte {i + 1} of {len(msg)}'
             self.ready_to_write(WRITE)
             if i + 1 == len(msg):
                 self.write_cmd(WRITE_END)
+                yield
                 self.step = 'after WRITE_END'
                 self.ready_to_write(WRITE)
             self.write_data(b)
+            yield
 
-    def read_transfer(self):
+    def read_transfer_steps(self):
         rsp = []
         while True:
             self.step = f'reading response byte {len(rsp) + 1}'
@@ -141,16 +147,26 @@ class LpcHost:
             if state(s) == READ:
                 rsp.append(self.read_byte(READ, 'OBF=1'))
                 self.write_data(READ_BYTE)
+                yield
             elif state(s) == IDLE:
                 self.read_byte(IDLE, 'OBF=1 for the dummy byte')
                 return rsp
             else:
                 raise Failure(f'channel {self.ch}: expected state READ or IDLE {self.step}, saw {describe(s)}',
-                              self.vm.tail(15, rf'^(kcs{self.ch}|stub): |^@@'))
+                              self.vm.tail(15, rf'^(kcs\w+|stub): |^@@'))
+
+    def transact_steps(self, msg):
+        yield from self.write_transfer_steps(msg)
+        return (yield from self.read_transfer_steps())
+
+    def write_transfer(self, msg):
+        run_steps(self.write_transfer_steps(msg))
+
+    def read_transfer(self):
+        return run_steps(self.read_transfer_steps())
 
     def transact(self, msg):
-        self.write_transfer(msg)
-        return self.read_transfer()
+        return run_steps(self.transact_steps(msg))
 
     def error_exit(self):
         """The host's abort: returns the status code the BMC reports."""
@@ -169,3 +185,28 @@ class LpcHost:
         self.expect_state(self.wait_ibf_clear(), IDLE)
         self.read_byte(IDLE, 'OBF=1 for the dummy byte')
         return code
+
+
+def run_steps(flow):
+    """One flow to its end; returns its value."""
+    while True:
+        try:
+            next(flow)
+        except StopIteration as end:
+            return end.value
+
+
+def interleave(*flows):
+    """Flows of different channels, one host write of each in turn: every
+    channel has a byte in flight while the others are served. Returns their
+    values in order."""
+    values = [None] * len(flows)
+    live = dict(enumerate(flows))
+    while live:
+        for i in list(live):
+            try:
+                next(live[i])
+            except StopIteration as end:
+                values[i] = end.value
+                del live[i]
+    return values

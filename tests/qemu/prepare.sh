@@ -6,7 +6,8 @@
 #   OUT/cross/         kcs-uiod and ipmi-stub cross-built for armhf
 #   OUT/vmlinuz, OUT/modules/uio.ko, OUT/modules/uio_pdrv_genirq.ko
 #   OUT/dts/base.dtb   aspeed-ast2600-evb.dts from the kernel source, with symbols
-#   OUT/ast2600-evb-kcs-uio.dtb  that tree with all four KCS UIO overlays
+#   OUT/ast2600-evb-kcs-uio.dtb  that tree with all four KCS UIO overlays and
+#                                tests/qemu/kcs-polled-uio.dtso (no interrupt)
 #   OUT/debian-ast2600-evb.dtb   Debian's tree, without them
 #   OUT/initramfs.gz   busybox, the programs, dbus-daemon, the guest script
 # Downloads, the sysroot and the kernel pieces are made once (stamp files;
@@ -253,8 +254,9 @@ make_base_dtb() {
 	run "$dts/dtc.log" dtc -@ -q -I dts -O dtb -o "$dts/base.dtb" "$dts/base.dts"
 }
 
-# The project's four AST2600 overlays applied to the base tree: the guest
-# has UIO devices kcs1..kcs4.
+# The project's four AST2600 overlays applied to the base tree, and the
+# test's interrupt-less node over the same page: the guest has UIO devices
+# kcs1..kcs4 with their interrupts and kcs-polled without one.
 make_dtb() {
 	local dts=$out/dts n overlays=()
 	for n in 1 2 3 4; do
@@ -262,12 +264,18 @@ make_dtb() {
 			"$top/uio-dts/ast2600-kcs$n-uio.dtso"
 		overlays+=("$dts/kcs$n.dtbo")
 	done
+	run "$dts/dtc.log" dtc -@ -q -I dts -O dtb -o "$dts/kcs-polled.dtbo" "$here/kcs-polled-uio.dtso"
+	overlays+=("$dts/kcs-polled.dtbo")
 	fdtoverlay -i "$dts/base.dtb" -o "$dts/all.dtb" "${overlays[@]}" 2>"$dts/fdtoverlay.log" ||
 		{ cat "$dts/fdtoverlay.log" >&2; die "the uio-dts overlays do not apply to aspeed-ast2600-evb.dtb"; }
-	for n in 1 2 3 4; do
-		[ "$(fdtget "$dts/all.dtb" "/ahb/apb/lpc@1e789000/kcs$n-uio@0" linux,uio-name 2>/dev/null)" = "kcs$n" ] ||
+	local lpc=/ahb/apb/lpc@1e789000 node
+	for n in 1 2 3 4 -polled; do
+		node=$lpc/kcs$n-uio@0
+		[ "$(fdtget "$dts/all.dtb" "$node" linux,uio-name 2>/dev/null)" = "kcs$n" ] ||
 			die "the overlaid tree has no UIO node named kcs$n under the LPC controller"
 	done
+	! fdtget "$dts/all.dtb" "$lpc/kcs-polled-uio@0" interrupts >/dev/null 2>&1 ||
+		die "the kcs-polled UIO node has an interrupts property"
 	mv "$dts/all.dtb" "$out/ast2600-evb-kcs-uio.dtb"
 }
 

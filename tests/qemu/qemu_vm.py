@@ -145,7 +145,8 @@ class Machine:
         self.lines = []
         self.cond = threading.Condition()
         self.eof = False
-        self.running = set()  # channels whose kcs-uiod must not exit
+        self.running = set()  # tags of the kcs-uiod processes that must not exit
+        self.pids = {}  # tag -> pid of the last kcs-uiod started under it
         self.next_id = 1
         self.checked = 0  # console lines poll_console() has looked at
         self.proc = None
@@ -245,11 +246,11 @@ class Machine:
         """A guest line that ends the test whatever is awaited."""
         if line.startswith('@@fail '):
             return Failure(f'guest set-up failed: {line[7:]}', self.tail(40))
-        m = re.fullmatch(r'@@exit (\d) rc=(-?\d+)', line)
-        if m and int(m.group(1)) in self.running:
-            ch = int(m.group(1))
-            return Failure(f'kcs-uiod on channel {ch} exited unexpectedly with status {m.group(2)}',
-                           self.tail(30, rf'^(kcs{ch}|stub): |\] |^@@'))
+        m = re.fullmatch(r'@@exit (\w+) rc=(-?\d+)', line)
+        if m and m.group(1) in self.running:
+            tag = m.group(1)
+            return Failure(f'kcs-uiod {tag} exited unexpectedly with status {m.group(2)}',
+                           self.tail(30, rf'^(kcs{tag}|stub): |\] |^@@'))
         return None
 
     def poll_console(self):
@@ -321,29 +322,58 @@ class Machine:
             output = self.lines[since:end]
         return int(line.split('rc=')[1]), output
 
-    def start_daemon(self, ch):
+    def launch_daemon(self, tag, args):
+        """kcs-uiod ARGS as TAG; returns its @@ready or @@exit line and its console lines so far."""
         since = self.mark()
-        rc = self.run(f'start {ch}', since)
+        rc = self.run(f'start {tag} {args}', since)
         if rc != 0:
-            raise Failure(f'the guest could not start kcs-uiod on channel {ch} (status {rc})', self.tail(20))
-        line = self.wait_line(lambda l: l == f'@@ready {ch}' or l.startswith(f'@@exit {ch} '),
-                              self.op_timeout, f'kcs-uiod on channel {ch} to log Ready', since)
-        if line.startswith('@@exit'):
-            raise Failure(f'kcs-uiod on channel {ch} exited with status {line.split("rc=")[1]} '
-                          'before it was ready', self.tail(20, rf'^kcs{ch}: |^@@'))
-        self.poll_console()  # earlier exits of this channel were expected ones
-        self.running.add(ch)
+            raise Failure(f'the guest could not start kcs-uiod {tag} (status {rc})', self.tail(20))
+        line = self.wait_line(lambda l: l == f'@@ready {tag}' or l.startswith(f'@@exit {tag} '),
+                              self.op_timeout, f'kcs-uiod {tag} to log Ready or exit', since)
+        pid = next((l.split()[2] for l in self.lines_since(since) if l.startswith(f'@@pid {tag} ')), None)
+        if pid:
+            self.pids[tag] = int(pid)
+        return line, [l[len(f'kcs{tag}: '):] for l in self.lines_since(since) if l.startswith(f'kcs{tag}: ')]
 
-    def stop_daemon(self, ch):
-        """SIGTERM to kcs-uiod on channel ch; returns its exit status."""
-        self.running.discard(ch)
+    def lines_since(self, since):
+        with self.cond:
+            return self.lines[since:]
+
+    def start_daemon(self, tag, args):
+        """kcs-uiod ARGS as TAG, until it is ready; returns its log lines so far."""
+        line, log = self.launch_daemon(tag, args)
+        if line.startswith('@@exit'):
+            raise Failure(f'kcs-uiod {tag} ({args}) exited with status {line.split("rc=")[1]} '
+                          'before it was ready', self.tail(20, rf'^kcs{tag}: |^@@'))
+        self.poll_console()  # earlier exits of this tag were expected ones
+        self.running.add(tag)
+        return log
+
+    def stop_daemon(self, tag):
+        """SIGTERM to kcs-uiod TAG; returns its exit status."""
+        self.running.discard(tag)
         since = self.mark()
-        rc = self.run(f'stop {ch}', since)
+        rc = self.run(f'stop {tag}', since)
         if rc != 0:
-            raise Failure(f'the guest could not signal kcs-uiod on channel {ch} (status {rc})', self.tail(20))
-        line = self.wait_line(lambda l: l.startswith(f'@@exit {ch} '), self.op_timeout,
-                              f'kcs-uiod on channel {ch} to exit after SIGTERM', since)
+            raise Failure(f'the guest could not signal kcs-uiod {tag} (status {rc})', self.tail(20))
+        line = self.wait_line(lambda l: l.startswith(f'@@exit {tag} '), self.op_timeout,
+                              f'kcs-uiod {tag} to exit after SIGTERM', since)
         return int(line.split('rc=')[1])
+
+    def kill_daemons(self):
+        """SIGKILL to every kcs-uiod still alive, after a failed case; never raises."""
+        for tag in list(self.pids):
+            self.running.discard(tag)
+            with self.cond:
+                started = max(i for i, l in enumerate(self.lines) if l.startswith(f'@@pid {tag} '))
+                if any(l.startswith(f'@@exit {tag} ') for l in self.lines[started:]):
+                    continue
+            try:
+                self.run(f'kill {tag} KILL')
+                self.wait_line(lambda l: l.startswith(f'@@exit {tag} '), self.op_timeout,
+                               f'kcs-uiod {tag} to exit after SIGKILL', started)
+            except Failure:
+                pass
 
     def sms(self, ch, action):
         rc = self.run(f'sms {ch} {action}')

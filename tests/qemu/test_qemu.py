@@ -24,7 +24,8 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from lpc_host import ERROR, STR_OBF, STR_SMS_ATN, WRITE, WRITE_START, LpcHost, describe, state  # noqa: E402
+from lpc_host import (ERROR, STR_OBF, STR_SMS_ATN, WRITE, WRITE_START, LpcHost, describe,  # noqa: E402
+                      interleave, state)
 from qemu_vm import Failure, Machine  # noqa: E402
 
 BOOT_TIMEOUT = 240   # s, boot to /init's @@up; about 10 s on an idle machine
@@ -71,12 +72,23 @@ class Tap:
         print(f'ok {self.n} - {name} # SKIP {why}', flush=True)
 
 
-# --- the cases of one channel ---
+# --- helpers ---
 
-def startup_force_abort(vm, host):
+def uio_args(node, ch, extra=''):
+    """kcs-uiod's arguments for channel ch on the UIO device node (--chip and --bus are the guest's)."""
+    return f'--uio {node}{extra} --channel {ch}:ipmi_kcs{ch}'
+
+
+def start_checked(vm, host, tag, args, want_log=None):
+    """Start kcs-uiod, then the host sees the start-up force abort and ends it with an error exit."""
+    # ERROR is what an earlier kcs-uiod left on SIGTERM; the dummy byte is the new one's
     before = host.status()
-    check(state(before) != ERROR, f'channel {host.ch} is in ERROR before kcs-uiod starts: {describe(before)}')
-    vm.start_daemon(host.ch)
+    check(not (state(before) == ERROR and before & STR_OBF),
+          f'channel {host.ch} shows ERROR with OBF before kcs-uiod starts: {describe(before)}')
+    log = vm.start_daemon(tag, args)
+    if want_log:
+        check(any(want_log in l for l in log),
+              f'kcs-uiod {args} did not log "{want_log}"; it logged: ' + ' | '.join(log))
     s = host.status()
     check(state(s) == ERROR and s & STR_OBF,
           f'after start-up the host sees {describe(s)}, not ERROR with the dummy byte')
@@ -84,19 +96,50 @@ def startup_force_abort(vm, host):
     return f'host saw {describe(s)}; error exit status 0x{code:02x}'
 
 
-def get_device_id(vm, host):
-    rsp = host.transact(GET_DEVICE_ID)
+def check_device_id(ch, rsp):
     check(rsp[:3] == [0x07 << 2, 0x01, 0x00] and len(rsp) == 18 and rsp[3] == 0x20,
-          f'Get Device ID answered {hexs(rsp)}')
+          f'channel {ch}: Get Device ID answered {hexs(rsp)}')
+
+
+def echo_data(ch):
+    return [(i * 7 + ch) & 0xFF for i in range(248)]
+
+
+def check_echo(ch, rsp):
+    check(rsp == [(OEM + 1) << 2, 0x01, 0x00] + echo_data(ch),
+          f'channel {ch}: echo of 250 bytes came back as {len(rsp)} bytes: {hexs(rsp[:8])} ...')
+
+
+def irq_line(vm, name):
+    """The UIO device's line of /proc/interrupts: (interrupts taken, GIC SPI, the line)."""
+    rc, out = vm.run_output(f'irqs {name}')
+    line = next((l for l in out if l.endswith(f' {name}') and 'GIC' in l), None)
+    check(rc == 0 and line, f'no {name} line in the guest\'s /proc/interrupts')
+    fields = line.split()  # "33:  5  0  GIC-0 172 Level kcs3": a count per CPU, then the GIC line
+    gic = fields.index('GIC-0')
+    return sum(int(f) for f in fields[1:gic]), int(fields[gic + 1]) - 32, line.strip()
+
+
+def check_ibf_irq(host, on, when):
+    check(host.ibf_irq_enabled() == on,
+          f'channel {host.ch}: {when} the IBF interrupt is {"off" if on else "still on"} in the controller')
+
+
+# --- the cases of one channel ---
+
+def startup_force_abort(vm, host):
+    return start_checked(vm, host, str(host.ch), uio_args(f'kcs{host.ch}', host.ch))
+
+
+def get_device_id(vm, host):
+    check_device_id(host.ch, host.transact(GET_DEVICE_ID))
 
 
 def echo_250(vm, host):
-    data = [(i * 7 + host.ch) & 0xFF for i in range(248)]
     start = time.monotonic()
-    rsp = host.transact([OEM << 2, 0x01] + data)
+    rsp = host.transact([OEM << 2, 0x01] + echo_data(host.ch))
     took = time.monotonic() - start
-    check(rsp == [(OEM + 1) << 2, 0x01, 0x00] + data,
-          f'echo of 250 bytes came back as {len(rsp)} bytes: {hexs(rsp[:8])} ...')
+    check_echo(host.ch, rsp)
     return f'{took:.1f} s for 250 bytes out, 251 back'
 
 
@@ -140,52 +183,146 @@ def sms_attention(vm, host):
 
 def interrupts(vm, host):
     """The daemon was woken by the channel's own GIC line, through uio_pdrv_genirq."""
-    rc, out = vm.run_output(f'irqs {host.ch}')
-    line = next((l for l in out if l.endswith(f' kcs{host.ch}') and 'GIC' in l), None)
-    check(rc == 0 and line, f'no kcs{host.ch} line in the guest\'s /proc/interrupts')
-    fields = line.split()  # "33:  5  0  GIC-0 172 Level kcs3": a count per CPU, then the GIC line
-    gic = fields.index('GIC-0')
-    count = sum(int(f) for f in fields[1:gic])
-    spi = int(fields[gic + 1]) - 32
+    count, spi, line = irq_line(vm, f'kcs{host.ch}')
     check(spi == 137 + host.ch, f'kcs{host.ch} is on GIC SPI {spi}, not {137 + host.ch}')
-    check(count > 0, f'kcs{host.ch} has taken no interrupt: {line.strip()}')
+    check(count > 0, f'kcs{host.ch} has taken no interrupt: {line}')
     return f'{count} interrupts on GIC SPI {spi}'
 
 
-def sigterm(vm, host):
-    rc = vm.stop_daemon(host.ch)
+def stop_checked(vm, tag, hosts):
+    """SIGTERM: exit status 0, every channel in ERROR with its IBF interrupt off."""
+    rc = vm.stop_daemon(tag)
     check(rc == 0, f'kcs-uiod exited with status {rc} after SIGTERM')
-    s = host.status()
-    check(state(s) == ERROR, f'after SIGTERM the host sees {describe(s)}, not ERROR')
-    check(not host.ibf_irq_enabled(), 'after SIGTERM the IBF interrupt is still enabled')
+    for host in hosts:
+        s = host.status()
+        check(state(s) == ERROR, f'channel {host.ch}: after SIGTERM the host sees {describe(s)}, not ERROR')
+        check_ibf_irq(host, False, 'after SIGTERM')
+
+
+def sigterm(vm, host):
+    stop_checked(vm, str(host.ch), [host])
 
 
 def crash_is_reported(vm, host):
     """The harness itself: a daemon that dies is a failure with its reason."""
-    vm.start_daemon(host.ch)
+    tag = str(host.ch)
+    vm.start_daemon(tag, uio_args(f'kcs{host.ch}', host.ch))
     host.error_exit()
-    vm.run(f'kill {host.ch} SEGV')
+    vm.run(f'kill {tag} SEGV')
     try:
         host.transact(GET_DEVICE_ID)
     except Failure as f:
         check('exited unexpectedly' in f.reason, f'the crash was reported as: {f.reason}')
-        vm.running.discard(host.ch)
+        vm.running.discard(tag)
         return f'reported as: {f.reason}'
     raise Failure('kcs-uiod was killed with SIGSEGV and the host still got an answer')
 
 
+# --- polled mode ---
+
+POLLED_NODE = 'kcs-polled'  # tests/qemu/kcs-polled-uio.dtso: no interrupts property
+
+
+def node_without_irq(vm, host):
+    """uio_pdrv_genirq bound the node without a line: EIO from /dev/uioN, nothing in /proc/interrupts."""
+    rc, out = vm.run_output(f'uioread {POLLED_NODE}')
+    err = next((l for l in out if 'Input/output error' in l), None)
+    check(rc != 0 and err, f'reading {POLLED_NODE}\'s /dev/uioN: status {rc}, ' + ' | '.join(out[-3:]))
+    rc, out = vm.run_output(f'irqs {POLLED_NODE}')
+    check(rc != 0, f'{POLLED_NODE} has a line in /proc/interrupts: ' + ' | '.join(out[-2:]))
+    return err.strip()
+
+
+def polled_detected(vm, host):
+    """kcs-uiod finds no interrupt on its own, polls, and switches the IBF interrupt off."""
+    note = start_checked(vm, host, str(host.ch), uio_args(POLLED_NODE, host.ch),
+                         'the node has no interrupt: polled mode, STR every 10 ms when idle')
+    check_ibf_irq(host, False, 'with kcs-uiod polling')
+    return note
+
+
+def ibf_irq_stays_off(vm, host):
+    check_ibf_irq(host, False, 'after the transfers')
+
+
+def forced_polled(vm, host):
+    """--polled on a node with an interrupt: its IBF interrupt off, served all the same, no interrupt taken."""
+    before, _, _ = irq_line(vm, f'kcs{host.ch}')
+    note = start_checked(vm, host, str(host.ch), uio_args(f'kcs{host.ch}', host.ch, ' --polled --idle-poll 5'),
+                         "polled mode (--polled; the node's interrupt is left masked), STR every 5 ms when idle")
+    check_ibf_irq(host, False, 'with --polled')
+    get_device_id(vm, host)
+    after, _, line = irq_line(vm, f'kcs{host.ch}')
+    check(after == before, f'kcs{host.ch} took {after - before} interrupts under --polled: {line}')
+    return f'{note}; kcs{host.ch} stayed at {after} interrupts'
+
+
+# --- one process, two UIO devices ---
+
+TWO_DEVICES = 'two'  # the kcs-uiod tag
+TWO_DEVICES_ARGS = f'{uio_args("kcs1", 1)} {uio_args("kcs2", 2)}'
+LPC_LOCK = '/run/kcs-uio/lpc-1e789000.lock'
+
+
+def two_devices_start(vm, h1, h2):
+    log = vm.start_daemon(TWO_DEVICES, TWO_DEVICES_ARGS)
+    check(any('Ready: 2 channels on 2 devices' in l for l in log),
+          'kcs-uiod did not log "Ready: 2 channels on 2 devices"; it logged: ' + ' | '.join(log))
+    for h in (h1, h2):
+        s = h.status()
+        check(state(s) == ERROR and s & STR_OBF,
+              f'channel {h.ch}: after start-up the host sees {describe(s)}, not ERROR with the dummy byte')
+        check_ibf_irq(h, True, 'with kcs-uiod serving it by interrupt')
+        h.error_exit()
+
+
+def two_devices_interleaved(vm, h1, h2):
+    """Get Device ID and the echo on both channels at once, one host write of each in turn."""
+    for ch, rsp in zip((1, 2), interleave(h1.transact_steps(GET_DEVICE_ID), h2.transact_steps(GET_DEVICE_ID))):
+        check_device_id(ch, rsp)
+    start = time.monotonic()
+    rsps = interleave(*(h.transact_steps([OEM << 2, 0x01] + echo_data(h.ch)) for h in (h1, h2)))
+    took = time.monotonic() - start
+    for ch, rsp in zip((1, 2), rsps):
+        check_echo(ch, rsp)
+    return f'{took:.1f} s for both echoes'
+
+
+def second_daemon_refused(vm, h1, h2):
+    """Another kcs-uiod on the same LPC controller is refused; the first goes on serving."""
+    line, log = vm.launch_daemon('3', uio_args('kcs3', 3))
+    check(line == '@@exit 3 rc=1', f'a second kcs-uiod on the controller ended with "{line}", not status 1')
+    want = (f'the LPC controller at 0x1e789000 is served by another kcs-uiod '
+            f'(pid {vm.pids[TWO_DEVICES]}, lock {LPC_LOCK})')
+    refusal = next((l for l in log if want in l), None)
+    check(refusal, f'the second kcs-uiod did not log "{want}"; it logged: ' + ' | '.join(log))
+    for ch, rsp in zip((1, 2), interleave(h1.transact_steps(GET_DEVICE_ID), h2.transact_steps(GET_DEVICE_ID))):
+        check_device_id(ch, rsp)
+    return refusal[refusal.index('the LPC'):]
+
+
+def two_devices_sigterm(vm, h1, h2):
+    stop_checked(vm, TWO_DEVICES, [h1, h2])
+
+
 EVERY_CHANNEL = [startup_force_abort, get_device_id, echo_250, sms_attention, host_abort,
                  restart_no_stale, interrupts, sigterm]
-CASES = {
-    1: EVERY_CHANNEL,
-    2: EVERY_CHANNEL,
-    3: EVERY_CHANNEL + [crash_is_reported],
-    4: EVERY_CHANNEL,
-}
+# (group, its channels, its cases), in order; a group stops at its first failure
+GROUPS = [
+    ('channel 1', (1,), EVERY_CHANNEL),
+    ('channel 2', (2,), EVERY_CHANNEL),
+    ('channel 3', (3,), EVERY_CHANNEL + [crash_is_reported]),
+    ('channel 4', (4,), EVERY_CHANNEL),
+    ('channel 4 on a node without interrupt', (4,),
+     [node_without_irq, polled_detected, get_device_id, echo_250, ibf_irq_stays_off, sigterm]),
+    ('channel 1 with --polled', (1,), [forced_polled, sigterm]),
+    ('channels 1 and 2 in one kcs-uiod', (1, 2),
+     [two_devices_start, two_devices_interleaved, second_daemon_refused, two_devices_sigterm]),
+]
 
 
 def run_channels(testbed, workdir):
-    plan = [(ch, fn) for ch in sorted(CASES) for fn in CASES[ch]]
+    plan = [(group, chs, fn) for group, chs, cases in GROUPS for fn in cases]
     tap = Tap(len(plan) + 1)
     vm = Machine(testbed, workdir, BOOT_TIMEOUT, OP_TIMEOUT)
     atexit.register(vm.kill)
@@ -194,8 +331,8 @@ def run_channels(testbed, workdir):
         vm.start()
     except Failure as f:
         tap.not_ok('boot: ast2600-evb, uio_pdrv_genirq, dbus-daemon, ipmi-stub', f)
-        for ch, fn in plan:
-            tap.skip(f'channel {ch}: {fn.__name__}', 'the guest did not come up')
+        for group, _, fn in plan:
+            tap.skip(f'{group}: {fn.__name__}', 'the guest did not come up')
         vm.kill()
         return 1
     t_boot = time.monotonic() - t0
@@ -203,25 +340,24 @@ def run_channels(testbed, workdir):
     tap.comment('\n'.join(vm.tail(9, r'kcs|uio')))
 
     broken = set()
-    for ch, fn in plan:
-        name = f'channel {ch}: {fn.__name__}'
+    hosts = {}
+    for group, chs, fn in plan:
+        name = f'{group}: {fn.__name__}'
         if vm.proc.poll() is not None:
             tap.not_ok(name, Failure('QEMU is gone', vm.tail(20)))
             continue
-        if ch in broken:
-            tap.skip(name, f'an earlier case on channel {ch} failed')
+        if group in broken:
+            tap.skip(name, f'an earlier case of {group} failed')
             continue
-        host = LpcHost(vm, ch, BYTE_TIMEOUT)
         t = time.monotonic()
         try:
-            note = fn(vm, host)
-        except Failure as f:
-            tap.not_ok(name, f)
-            broken.add(ch)
-            continue
+            note = fn(vm, *(hosts.setdefault((group, ch), LpcHost(vm, ch, BYTE_TIMEOUT)) for ch in chs))
         except Exception as e:  # a harness bug still reports, and the boot goes on
-            tap.not_ok(name, Failure(f'{type(e).__name__}: {e}', traceback.format_exc().splitlines()))
-            broken.add(ch)
+            tap.not_ok(name, e if isinstance(e, Failure) else
+                       Failure(f'{type(e).__name__}: {e}', traceback.format_exc().splitlines()))
+            broken.add(group)
+            # One kcs-uiod per controller: one left running would refuse the next group's.
+            vm.kill_daemons()
             continue
         tap.ok(name, f' ({time.monotonic() - t:.1f} s{"; " + note if note else ""})')
     t_cases = time.monotonic() - t0 - t_boot
