@@ -3,7 +3,8 @@
 """kcs-uiod on a real kernel: QEMU's ast2600-evb, uio_pdrv_genirq, the host
 side played from outside through QMP and qtest. Prints TAP.
 
-  test_qemu.py channels    one boot, every KCS channel through its cases
+  test_qemu.py channels    one boot: every KCS channel through its cases, then
+                           polled mode and one kcs-uiod for two devices
   test_qemu.py bad-input   short boots that must fail, each with its reason
 
 The test bed (tests/qemu/prepare.sh) lives in $QEMU_TESTBED and is brought
@@ -264,6 +265,11 @@ TWO_DEVICES_ARGS = f'{uio_args("kcs1", 1)} {uio_args("kcs2", 2)}'
 LPC_LOCK = '/run/kcs-uio/lpc-1e789000.lock'
 
 
+def device_id_interleaved(*hosts):
+    for host, rsp in zip(hosts, interleave(*(h.transact_steps(GET_DEVICE_ID) for h in hosts))):
+        check_device_id(host.ch, rsp)
+
+
 def two_devices_start(vm, h1, h2):
     log = vm.start_daemon(TWO_DEVICES, TWO_DEVICES_ARGS)
     check(any('Ready: 2 channels on 2 devices' in l for l in log),
@@ -278,13 +284,12 @@ def two_devices_start(vm, h1, h2):
 
 def two_devices_interleaved(vm, h1, h2):
     """Get Device ID and the echo on both channels at once, one host write of each in turn."""
-    for ch, rsp in zip((1, 2), interleave(h1.transact_steps(GET_DEVICE_ID), h2.transact_steps(GET_DEVICE_ID))):
-        check_device_id(ch, rsp)
+    device_id_interleaved(h1, h2)
     start = time.monotonic()
     rsps = interleave(*(h.transact_steps([OEM << 2, 0x01] + echo_data(h.ch)) for h in (h1, h2)))
     took = time.monotonic() - start
-    for ch, rsp in zip((1, 2), rsps):
-        check_echo(ch, rsp)
+    for h, rsp in zip((h1, h2), rsps):
+        check_echo(h.ch, rsp)
     return f'{took:.1f} s for both echoes'
 
 
@@ -296,8 +301,7 @@ def second_daemon_refused(vm, h1, h2):
             f'(pid {vm.pids[TWO_DEVICES]}, lock {LPC_LOCK})')
     refusal = next((l for l in log if want in l), None)
     check(refusal, f'the second kcs-uiod did not log "{want}"; it logged: ' + ' | '.join(log))
-    for ch, rsp in zip((1, 2), interleave(h1.transact_steps(GET_DEVICE_ID), h2.transact_steps(GET_DEVICE_ID))):
-        check_device_id(ch, rsp)
+    device_id_interleaved(h1, h2)
     return refusal[refusal.index('the LPC'):]
 
 
