@@ -209,8 +209,9 @@ def crash_is_reported(vm, host):
     tag = str(host.ch)
     vm.start_daemon(tag, uio_args(f'kcs{host.ch}', host.ch))
     host.error_exit()
-    vm.run(f'kill {tag} SEGV')
     try:
+        # The exit may show up while the guest still answers the kill command
+        vm.run(f'kill {tag} SEGV')
         host.transact(GET_DEVICE_ID)
     except Failure as f:
         check('exited unexpectedly' in f.reason, f'the crash was reported as: {f.reason}')
