@@ -264,7 +264,7 @@ class Machine:
                 raise err
         if eof:
             self.proc.wait()
-            raise Failure(f'QEMU exited (status {self.proc.returncode})', self.tail(40) + self._qemu_stderr())
+            raise Failure(f'QEMU exited (status {self.proc.returncode})', self._exit_lines())
 
     def wait_line(self, match, timeout, what, since):
         """The first console line from index since for which match() is true."""
@@ -283,11 +283,17 @@ class Machine:
                 if self.eof:
                     self.proc.wait()
                     raise Failure(f'QEMU exited (status {self.proc.returncode}) while waiting for {what}',
-                                  self.tail(40) + self._qemu_stderr())
+                                  self._exit_lines())
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise Failure(f'timed out after {timeout} s waiting for {what}', self.tail(40))
                 self.cond.wait(left)
+
+    def _exit_lines(self):
+        """Why QEMU exited: the kernel's panic line (the other CPU's stack dump after
+        it is longer when that CPU was busy), the console's end, QEMU's stderr."""
+        last = self.tail(40)
+        return [l for l in self.tail(1, r'Kernel panic - ') if l not in last] + last + self._qemu_stderr()
 
     def _qemu_stderr(self):
         self.stderr.seek(0)
